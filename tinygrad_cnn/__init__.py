@@ -1,0 +1,24 @@
+"""tinygrad_cnn: a small, fast, clear autograd engine for convolutional neural networks.
+
+>>> from tinygrad_cnn import Tensor
+>>> x = Tensor([2.0], requires_grad=True)
+>>> (x ** 3).sum().backward(); x.grad
+tensor([12.])
+"""
+from . import dtypes
+from .autograd import (Function, detect_anomaly, enable_grad, is_grad_enabled, no_grad,
+                       set_detect_anomaly, set_grad_enabled)
+from .autograd.gradcheck import GradcheckError, gradcheck
+from .creation import (arange, eye, from_numpy, full, full_like, generator, manual_seed, ones,
+                       ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros,
+                       zeros_like)
+from .dtypes import (bool_, double, float16, float32, float64, get_default_dtype, int32, int64,
+                     long, set_default_dtype, uint8)
+from .dtypes import float  # noqa: A004
+from .functions import METHOD_FUNCTIONS, allclose, cat, is_tensor, numel, stack, where
+from .tensor import Tensor
+
+from . import nn, optim  # noqa: E402  (nn needs Tensor)
+
+globals().update(METHOD_FUNCTIONS)  # exp, sum, max, ... as in torch.*
+__version__ = "0.1.0"

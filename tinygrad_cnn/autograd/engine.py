@@ -1,0 +1,114 @@
+"""The backward pass: walk the DAG from the output in reverse topological order.
+
+The walk is iterative (no recursion limit on deep graphs). Each node's gradient is
+summed over every path that reaches it before its Function's backward runs, which is
+what makes a tensor used twice (a diamond) come out right.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List
+
+import numpy as np
+
+from .grad_mode import STATE, no_grad
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def topological_order(root: "Tensor") -> List["Tensor"]:
+    """Tensors that require grad and lead to `root`, each after all tensors it feeds."""
+    order: List["Tensor"] = []
+    visited = set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        if node._ctx is not None:
+            for parent in node._ctx.parents:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
+    grad = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return grad.reshape(shape)
+
+
+def _check_finite(fn, grads) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and not np.all(np.isfinite(g)):
+            raise RuntimeError(
+                f"Function '{fn.name}Backward' returned nan or inf values in its {i}th output "
+                f"(gradient of shape {g.shape}); anomaly detection is on")
+
+
+def _run_hooks(tensor: "Tensor", grad: np.ndarray) -> np.ndarray:
+    from ..tensor import Tensor
+
+    for hook in list(tensor._hooks.values()):
+        with no_grad():
+            new = hook(Tensor._wrap(grad, False))
+        if new is not None:
+            grad = np.asarray(new.data if isinstance(new, Tensor) else new, dtype=grad.dtype)
+    return grad
+
+
+def _accumulate(tensor: "Tensor", grad: np.ndarray) -> None:
+    from ..tensor import Tensor
+
+    if tensor.grad is None:
+        # copy: the same array may also flow to other nodes and must not alias .grad
+        tensor.grad = Tensor._wrap(np.array(grad, dtype=tensor.data.dtype, copy=True), False)
+    else:
+        tensor.grad.data += grad
+
+
+def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool) -> None:
+    """Propagate `grad` (d output / d root) to every leaf that requires grad."""
+    grads: Dict[int, np.ndarray] = {id(root): grad}
+    for node in topological_order(root):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if node._hooks:
+            g = _run_hooks(node, g)
+        fn = node._ctx
+        if fn is None or node._retains_grad:
+            _accumulate(node, g)
+        if fn is None:
+            continue
+        if fn.freed:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (through {fn.name}): "
+                "its saved values were freed after the first backward. "
+                "Call .backward(retain_graph=True) the first time if you need to.")
+        in_grads = fn.backward(g)
+        if not isinstance(in_grads, tuple):
+            in_grads = (in_grads,)
+        if STATE.detect_anomaly:
+            _check_finite(fn, in_grads)
+        for parent, pg in zip(fn.parents, in_grads):
+            if pg is None or not parent.requires_grad:
+                continue
+            pg = sum_to_shape(np.asarray(pg), parent.data.shape)
+            if pg.dtype != parent.data.dtype:
+                pg = pg.astype(parent.data.dtype)
+            key = id(parent)
+            grads[key] = grads[key] + pg if key in grads else pg
+        if not retain_graph:
+            fn.free()

@@ -1,0 +1,77 @@
+"""`Function`: one differentiable op, its forward and its local gradient side by side.
+
+Subclasses implement `forward(self, *arrays, **options) -> ndarray` on numpy data and
+`backward(self, grad) -> one gradient per tensor input` (None where no gradient flows).
+`apply` runs forward and, when any input requires grad, records the node in the DAG:
+the output tensor points to this Function, which points to its input tensors.
+Gradients returned by `backward` may have the broadcast shape of the output; the engine
+sums them back to each input's shape, so ops never repeat that logic.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from .grad_mode import STATE
+
+
+_STRUCTURE = ("parents", "options", "needs_input_grad")
+
+
+class Function:
+    #: input tensors (set only when the node is recorded)
+    parents: Tuple[Any, ...] = ()
+    #: non-tensor options given to the op (stride, dim, ...), shown by the graph renderer
+    options: dict = {}
+    #: which inputs need a gradient; backward may skip the others
+    needs_input_grad: Tuple[bool, ...] = ()
+    saved_tensors: Tuple[Any, ...] = ()
+    freed = False
+    #: a non-differentiable side output (e.g. max-pool indices); apply then returns a pair
+    aux: Optional[np.ndarray] = None
+
+    def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep what backward needs; the engine frees it after backward (unless retain_graph)."""
+        self.saved_tensors = arrays
+
+    def free(self) -> None:
+        """Drop everything saved for backward so memory goes back as soon as the gradient
+        has flowed; keep the graph's structure (parents, options) for the renderer."""
+        keep = {k: v for k, v in vars(self).items() if k in _STRUCTURE}
+        vars(self).clear()
+        vars(self).update(keep)
+        self.freed = True
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name}Backward>"
+
+    @classmethod
+    def apply(cls, *inputs: Any, **options: Any) -> Any:
+        """Run the op on Tensors and record it in the graph when gradients are wanted."""
+        from ..tensor import Tensor
+
+        ctx = cls()
+        requires_grad = False
+        if STATE.grad_enabled:
+            needs = tuple(t.requires_grad for t in inputs)
+            requires_grad = any(needs)
+            ctx.needs_input_grad = needs
+        out = Tensor._wrap(ctx.forward(*[t.data for t in inputs], **options), requires_grad)
+        if requires_grad:
+            ctx.parents = inputs
+            ctx.options = options
+            out._ctx = ctx
+        if ctx.aux is not None:
+            return out, Tensor._wrap(ctx.aux, False)
+        return out

@@ -1,0 +1,129 @@
+"""Tensor constructors and the global random generator (`manual_seed`)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor, _shape_args
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every random draw of the library (randn, rand, dropout, init, shuffling).
+
+    >>> manual_seed(0); a = randn(2); manual_seed(0); bool((a == randn(2)).all())
+    True
+    """
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def generator() -> np.random.Generator:
+    """The library's random generator (reseeded by `manual_seed`)."""
+    return _rng
+
+
+def _float(dtype: Any) -> np.dtype:
+    return np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Build a tensor from numbers, lists or arrays (a copy, as torch.tensor).
+
+    >>> tensor([1, 2]).dtype, tensor([1.0]).dtype
+    (dtype('int64'), dtype('float32'))
+    """
+    data = data.data if isinstance(data, Tensor) else data
+    return Tensor(np.array(dtypes.to_array(data, dtype), copy=True), requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """Wrap a numpy array without copying; the dtype is kept."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    return Tensor(array)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """>>> zeros(2, 3).shape
+    (2, 3)"""
+    return Tensor(np.zeros(_shape_args(size), _float(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """>>> ones(2).tolist()
+    [1.0, 1.0]"""
+    return Tensor(np.ones(_shape_args(size), _float(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """>>> full((2,), 7.0).tolist()
+    [7.0, 7.0]"""
+    if dtype is None:
+        dtype = dtypes.to_array(fill_value).dtype
+    return Tensor(np.full(_shape_args((size,)), fill_value, np.dtype(dtype)), requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples. >>> randn(2, 3).shape
+    (2, 3)"""
+    data = _rng.standard_normal(_shape_args(size), dtype=np.float64).astype(_float(dtype))
+    return Tensor(data, requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1). >>> rand(4).shape
+    (4,)"""
+    data = _rng.random(_shape_args(size), dtype=np.float64).astype(_float(dtype))
+    return Tensor(data, requires_grad)
+
+
+def randint(low: int, high: int, size: Any, dtype: Any = np.int64) -> Tensor:
+    """Random integers in [low, high). >>> randint(0, 10, (3,)).dtype
+    dtype('int64')"""
+    return Tensor(_rng.integers(low, high, _shape_args((size,)), dtype=np.dtype(dtype)))
+
+
+def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """>>> arange(3).tolist()
+    [0, 1, 2]"""
+    if end is None:
+        start, end = 0, start
+    data = np.arange(start, end, step)
+    return Tensor(dtypes.to_array(data.tolist() if dtype is None else data, dtype)
+                  if data.size else np.zeros(0, _float(dtype)), requires_grad)
+
+
+def eye(n: int, m: Optional[int] = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """>>> eye(2).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]"""
+    return Tensor(np.eye(n, m, dtype=_float(dtype)), requires_grad)
+
+
+def _like(t: Tensor, dtype: Any) -> np.dtype:
+    return np.dtype(dtype) if dtype is not None else t.dtype
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(t.shape, _like(t, dtype)), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(t.shape, _like(t, dtype)), requires_grad)
+
+
+def full_like(t: Tensor, fill_value: float, dtype: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    return Tensor(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
+
+
+def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)

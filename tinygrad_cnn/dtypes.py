@@ -1,0 +1,72 @@
+"""Dtype rules, following PyTorch: float32 by default, numpy arrays keep their dtype.
+
+Python floats and float lists become float32, Python ints become int64, bools stay bool.
+A Python scalar mixed with a tensor takes the tensor's dtype (an int tensor with a float
+scalar gives float32), and two tensors promote as numpy does (float32 + float64 -> float64).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+float16 = np.dtype(np.float16)
+int32 = np.dtype(np.int32)
+int64 = np.dtype(np.int64)
+uint8 = np.dtype(np.uint8)
+bool_ = np.dtype(np.bool_)
+float = float32  # noqa: A001 - mirrors torch.float
+double = float64
+long = int64
+
+_default_float = float32
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype new float tensors get from Python numbers (float32 unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Make Python floats become `dtype` (float32 or float64), like torch.set_default_dtype."""
+    global _default_float
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"default dtype must be a floating point dtype, got {dtype}")
+    _default_float = dtype
+
+
+def is_floating(dtype: np.dtype) -> bool:
+    return dtype.kind == "f"
+
+
+def to_array(data: Any, dtype: Optional[Any] = None) -> np.ndarray:
+    """Turn user data into a numpy array with PyTorch's dtype choice."""
+    if dtype is not None:
+        return np.asarray(data, dtype=np.dtype(dtype))
+    if isinstance(data, np.ndarray):
+        return data
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f":
+        return arr.astype(_default_float, copy=False)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64, copy=False)
+    if arr.dtype == object:
+        raise TypeError(f"cannot build a tensor from {type(data).__name__}: "
+                        "expected numbers, nested lists of numbers or a numpy array")
+    return arr
+
+
+def scalar_array(value: Any, like: np.dtype) -> np.ndarray:
+    """A Python scalar as a 0-d array whose dtype does not promote `like` (PyTorch rule)."""
+    if isinstance(value, (bool, np.bool_)):
+        dtype = like
+    elif isinstance(value, (int, np.integer)):
+        dtype = like if like.kind in "fiu" else np.int64
+    else:
+        dtype = like if like.kind == "f" else _default_float
+    return np.asarray(value, dtype=dtype)

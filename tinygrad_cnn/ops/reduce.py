@@ -1,0 +1,78 @@
+"""Reductions over `dim` (None, int or tuple) with `keepdim`: forward and local gradient."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+def normalize_dims(dim, ndim: int):
+    """`dim` as a sorted tuple of non-negative axes (None means all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
+        out.append(d % max(ndim, 1))
+    return tuple(sorted(set(out))) if ndim else ()
+
+
+def expand_back(g: np.ndarray, in_shape: tuple, axes: tuple, keepdim: bool) -> np.ndarray:
+    """Broadcast a reduced gradient back over the reduced axes."""
+    if not keepdim:
+        g = np.expand_dims(g, axes) if axes else g
+    return np.broadcast_to(g, in_shape)
+
+
+class Sum(Function):
+    def forward(self, a, dim=None, keepdim=False):
+        self.axes = normalize_dims(dim, a.ndim)
+        self.in_shape, self.keepdim = a.shape, keepdim
+        return np.asarray(a.sum(axis=self.axes, keepdims=keepdim))
+
+    def backward(self, g):
+        return expand_back(g, self.in_shape, self.axes, self.keepdim)
+
+
+class Mean(Function):
+    def forward(self, a, dim=None, keepdim=False):
+        self.axes = normalize_dims(dim, a.ndim)
+        self.in_shape, self.keepdim = a.shape, keepdim
+        self.count = int(np.prod([a.shape[i] for i in self.axes]))
+        return np.asarray(a.mean(axis=self.axes, keepdims=keepdim))
+
+    def backward(self, g):
+        return expand_back(g / g.dtype.type(self.count), self.in_shape, self.axes, self.keepdim)
+
+
+class Max(Function):
+    """max/min over dims. With one int `dim` the gradient goes to the returned index
+    (as torch.max(x, dim)); over all or several dims ties share it evenly (as torch.amax)."""
+
+    def forward(self, a, dim=None, keepdim=False, smallest=False):
+        self.in_shape, self.keepdim = a.shape, keepdim
+        self.axes = normalize_dims(dim, a.ndim)
+        if a.size == 0:
+            raise RuntimeError(f"max(): cannot reduce an empty tensor of shape {a.shape}")
+        pick = np.argmin if smallest else np.argmax
+        if isinstance(dim, (int, np.integer)) and a.ndim:
+            idx = pick(a, axis=self.axes[0], keepdims=True)
+            self.index = idx
+            self.aux = idx if keepdim else np.squeeze(idx, self.axes[0])
+            out = np.take_along_axis(a, idx, axis=self.axes[0])
+            return out if keepdim else np.squeeze(out, self.axes[0])
+        out = (np.min if smallest else np.max)(a, axis=self.axes, keepdims=True)
+        self.winners = a == out
+        return out if keepdim else np.squeeze(out, self.axes)
+
+    def backward(self, g):
+        if hasattr(self, "index"):
+            grad = np.zeros(self.in_shape, dtype=g.dtype)
+            g = g if self.keepdim else np.expand_dims(g, self.axes)
+            np.put_along_axis(grad, self.index, g, axis=self.axes[0])
+            return grad
+        share = self.winners / self.winners.sum(axis=self.axes, keepdims=True)
+        return expand_back(g, self.in_shape, self.axes, self.keepdim) * share.astype(g.dtype)

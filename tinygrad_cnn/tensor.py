@@ -1,0 +1,610 @@
+"""`Tensor`: a numpy array that remembers how it was made.
+
+Every op on tensors that require grad records a `Function` node (`tensor._ctx`), so the
+program itself builds the DAG (define-by-run). `backward()` walks it in reverse.
+
+>>> from tinygrad_cnn import Tensor
+>>> x = Tensor([[1.0, -2.0]], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+tensor([[ 2., -4.]])
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import dtypes
+from .autograd import engine
+from .autograd.grad_mode import STATE
+from .ops import activation, arithmetic, matmul, reduce, shape, softmax, unary
+
+Shape = Union[int, Sequence[int]]
+MinMax = namedtuple("MinMax", ["values", "indices"])
+
+
+def _shape_args(args: tuple) -> Tuple[int, ...]:
+    """Accept both f(2, 3) and f((2, 3)), as PyTorch does."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    return tuple(int(a) for a in args)
+
+
+class _HookHandle:
+    def __init__(self, hooks: dict, key: int) -> None:
+        self.hooks, self.key = hooks, key
+
+    def remove(self) -> None:
+        self.hooks.pop(self.key, None)
+
+
+class Tensor:
+    """An n-dimensional array with automatic differentiation.
+
+    >>> t = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> t.shape, t.dtype
+    ((3,), dtype('float32'))
+    """
+
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_hooks", "_retains_grad",
+                 "__weakref__")
+    __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data: np.ndarray = dtypes.to_array(data, dtype)
+        self.grad: Optional[Tensor] = None
+        self._ctx = None
+        self._hooks: dict = {}
+        self._retains_grad = False
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _wrap(cls, data: np.ndarray, requires_grad: bool) -> "Tensor":
+        """Fast constructor for op outputs: no conversion, no checks."""
+        t = cls.__new__(cls)
+        t.data, t.grad, t._ctx, t._hooks = data, None, None, {}
+        t._retains_grad, t._requires_grad = False, requires_grad
+        return t
+
+    # ----- autograd state -------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and self.data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients, "
+                               f"got dtype {self.data.dtype}")
+        if not value and self._ctx is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf tensors; "
+                               "use .detach() to get a tensor outside the graph")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set requires_grad in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The Function that produced this tensor (None for leaves)."""
+        return self._ctx
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing the data but cut out of the graph."""
+        return Tensor._wrap(self.data, False)
+
+    def retain_grad(self) -> None:
+        """Also keep `.grad` on this non-leaf tensor during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that doesn't require grad")
+        self._retains_grad = True
+
+    def register_hook(self, hook: Callable[["Tensor"], Optional["Tensor"]]) -> _HookHandle:
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. Returns a handle whose `.remove()` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require grad")
+        key = max(self._hooks, default=-1) + 1
+        self._hooks[key] = hook
+        return _HookHandle(self._hooks, key)
+
+    def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
+
+        >>> w = Tensor([3.0], requires_grad=True)
+        >>> (w * w).sum().backward(); w.grad
+        tensor([6.])
+        """
+        if create_graph:
+            raise NotImplementedError("create_graph=True (higher-order gradients) is not "
+                                      "supported: gradients are computed on plain arrays")
+        if not self._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have "
+                               "a grad_fn: call backward on a result of ops on tensors created "
+                               "with requires_grad=True")
+        engine.run_backward(self, self._seed_gradient(gradient), bool(retain_graph))
+
+    def _seed_gradient(self, gradient: Any) -> np.ndarray:
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs, but this tensor "
+                    f"has shape {self.shape}: pass backward(gradient=...) of that shape")
+            return np.ones(self.data.shape, dtype=self.data.dtype)
+        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if g.shape != self.data.shape:
+            raise RuntimeError(f"gradient has shape {g.shape} but the tensor has shape "
+                               f"{self.shape}: they must match")
+        if isinstance(gradient, Tensor) and g.dtype != self.data.dtype:
+            raise RuntimeError(f"gradient has dtype {g.dtype} but the tensor has dtype "
+                               f"{self.data.dtype}: they must match")
+        return g.astype(self.data.dtype, copy=False)
+
+    def zero_(self) -> "Tensor":
+        """Fill with zeros in place (outside the graph)."""
+        self.data[...] = 0
+        return self
+
+    # ----- data access ------------------------------------------------------------------
+    @property
+    def shape(self) -> Tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def size(self, dim: Optional[int] = None) -> Union[Tuple[int, ...], int]:
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def numpy(self) -> np.ndarray:
+        """The underlying numpy array (shared, not copied)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on a Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def item(self) -> Union[float, int, bool]:
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
+                               "to a Python scalar")
+        return self.data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is "
+                               "ambiguous")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4,
+                               threshold=200, edgeitems=3)
+        extras = []
+        if self.data.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.data.size == 0:
+            extras.append(f"size={self.shape}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn=<{self._ctx.name}Backward>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    def _repr_html_(self) -> str:
+        """Jupyter view: a summary line above the values."""
+        from html import escape
+
+        info = f"Tensor shape={self.shape} dtype={self.dtype}"
+        if self.data.size and self.data.dtype.kind in "fiu":
+            info += (f" min={self.data.min():.4g} mean={self.data.mean():.4g} "
+                     f"max={self.data.max():.4g}")
+        if self._ctx is not None:
+            info += f" grad_fn={self._ctx.name}"
+        return f"<b>{escape(info)}</b><pre>{escape(repr(self))}</pre>"
+
+    # ----- dtype ------------------------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """Cast to a dtype; device arguments ('cpu') are accepted and ignored."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if not (isinstance(a, str) and a == "cpu"):
+                dtype = a
+        return self.type(dtype) if dtype is not None else self
+
+    def type(self, dtype: Any) -> "Tensor":
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if self._requires_grad and dtype.kind == "f":
+            return unary.Cast.apply(self, dtype=dtype)
+        return Tensor._wrap(self.data.astype(dtype), False)
+
+    def float(self) -> "Tensor":
+        return self.type(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.type(np.float64)
+
+    def long(self) -> "Tensor":
+        return self.type(np.int64)
+
+    def int(self) -> "Tensor":
+        return self.type(np.int32)
+
+    def bool(self) -> "Tensor":
+        return self.type(np.bool_)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    # ----- arithmetic -------------------------------------------------------------------
+    def _operand(self, other: Any) -> "Tensor":
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (int, float, bool, np.number, np.bool_)):
+            return Tensor._wrap(dtypes.scalar_array(other, self.data.dtype), False)
+        return Tensor(other)
+
+    def add(self, other: Any, alpha: float = 1) -> "Tensor":
+        other = self._operand(other)
+        return arithmetic.Add.apply(self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: float = 1) -> "Tensor":
+        other = self._operand(other)
+        return arithmetic.Sub.apply(self, other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> "Tensor":
+        return arithmetic.Mul.apply(self, self._operand(other))
+
+    def div(self, other: Any) -> "Tensor":
+        return arithmetic.Div.apply(self, self._operand(other))
+
+    def pow(self, exponent: Any) -> "Tensor":
+        return arithmetic.Pow.apply(self, self._operand(exponent))
+
+    def matmul(self, other: "Tensor") -> "Tensor":
+        return matmul.MatMul.apply(self, self._operand(other))
+
+    def maximum(self, other: Any) -> "Tensor":
+        return arithmetic.Maximum.apply(self, self._operand(other))
+
+    def minimum(self, other: Any) -> "Tensor":
+        return arithmetic.Minimum.apply(self, self._operand(other))
+
+    __add__ = add
+    __sub__ = sub
+    __mul__ = mul
+    __truediv__ = div
+    __pow__ = pow
+    __matmul__ = matmul
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return arithmetic.Add.apply(self._operand(other), self)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return arithmetic.Sub.apply(self._operand(other), self)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return arithmetic.Mul.apply(self._operand(other), self)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return arithmetic.Div.apply(self._operand(other), self)
+
+    def __rpow__(self, other: Any) -> "Tensor":
+        return arithmetic.Pow.apply(self._operand(other), self)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return matmul.MatMul.apply(self._operand(other), self)
+
+    def __neg__(self) -> "Tensor":
+        return unary.Neg.apply(self)
+
+    def __pos__(self) -> "Tensor":
+        return self
+
+    def __abs__(self) -> "Tensor":
+        return self.abs()
+
+    neg = __neg__
+
+    # comparisons give bool tensors and carry no gradient
+    def _compare(self, other: Any, op: Callable) -> "Tensor":
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._wrap(np.asarray(op(self.data, other)), False)
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    def __invert__(self) -> "Tensor":
+        return Tensor._wrap(~self.data, False)
+
+    def __and__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.logical_and)
+
+    def __or__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.logical_or)
+
+    # ----- elementwise math ------------------------------------------------------------
+    def exp(self) -> "Tensor":
+        return unary.Exp.apply(self)
+
+    def log(self) -> "Tensor":
+        return unary.Log.apply(self)
+
+    def sqrt(self) -> "Tensor":
+        return unary.Sqrt.apply(self)
+
+    def abs(self) -> "Tensor":
+        return unary.Abs.apply(self)
+
+    def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        return unary.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def clone(self) -> "Tensor":
+        return unary.Identity.apply(self)
+
+    def contiguous(self) -> "Tensor":
+        return self
+
+    def relu(self) -> "Tensor":
+        return activation.ReLU.apply(self)
+
+    def sigmoid(self) -> "Tensor":
+        return activation.Sigmoid.apply(self)
+
+    def tanh(self) -> "Tensor":
+        return activation.Tanh.apply(self)
+
+    def softmax(self, dim: int) -> "Tensor":
+        return softmax.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim: int) -> "Tensor":
+        return softmax.LogSoftmax.apply(self, dim=dim)
+
+    def where(self, condition: Any, other: Any) -> "Tensor":
+        """`self` where condition holds, else `other` (PyTorch's Tensor.where)."""
+        return where(condition, self, other)
+
+    def masked_fill(self, mask: Any, value: float) -> "Tensor":
+        return where(mask, value, self)
+
+    # ----- reductions ------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return reduce.Sum.apply(self, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        if self.data.dtype.kind not in "fc":
+            raise RuntimeError(f"mean(): input dtype should be floating point, got "
+                               f"{self.data.dtype}")
+        return reduce.Mean.apply(self, dim=dim, keepdim=keepdim)
+
+    def max(self, dim: Optional[int] = None, keepdim: bool = False):
+        """Max over everything, or `(values, indices)` along one `dim`."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        out = reduce.Max.apply(self, dim=dim, keepdim=keepdim)
+        return MinMax(*out) if isinstance(out, tuple) else out
+
+    def min(self, dim: Optional[int] = None, keepdim: bool = False):
+        """Min over everything, or `(values, indices)` along one `dim`."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        out = reduce.Max.apply(self, dim=dim, keepdim=keepdim, smallest=True)
+        return MinMax(*out) if isinstance(out, tuple) else out
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        dim = tuple(dim) if isinstance(dim, (list, tuple)) else (None if dim is None else (dim,))
+        return reduce.Max.apply(self, dim=dim, keepdim=keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        dim = tuple(dim) if isinstance(dim, (list, tuple)) else (None if dim is None else (dim,))
+        return reduce.Max.apply(self, dim=dim, keepdim=keepdim, smallest=True)
+
+    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+        return self._arg(np.argmax, dim, keepdim)
+
+    def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, pick: Callable, dim: Optional[int], keepdim: bool) -> "Tensor":
+        if dim is None:
+            idx = np.asarray(pick(self.data))
+            return Tensor._wrap(idx.reshape((1,) * self.ndim) if keepdim else idx, False)
+        return Tensor._wrap(np.asarray(pick(self.data, axis=dim, keepdims=keepdim)), False)
+
+    def var(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
+            correction: Optional[int] = None) -> "Tensor":
+        """Variance with Bessel's correction by default (`correction=1`)."""
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        axes = reduce.normalize_dims(dim, self.ndim)
+        n = int(np.prod([self.shape[i] for i in axes]))
+        centered = self - self.mean(dim=axes, keepdim=True)
+        return (centered * centered).sum(dim=axes, keepdim=keepdim) / max(n - correction, 0)
+
+    def std(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
+            correction: Optional[int] = None) -> "Tensor":
+        return self.var(dim, unbiased, keepdim, correction).sqrt()
+
+    # ----- shape -----------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> "Tensor":
+        return shape_op_reshape(self, _shape_args(shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = start_dim % self.ndim, end_dim % self.ndim
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:]) if s != e else self
+
+    def permute(self, *dims: Any) -> "Tensor":
+        dims = _shape_args(dims)
+        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
+            raise RuntimeError(f"permute: dims {dims} are not a permutation of the "
+                               f"{self.ndim} dimensions of shape {self.shape}")
+        return shape.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        dims = list(range(self.ndim))
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return self.permute(dims)
+
+    @property
+    def T(self) -> "Tensor":
+        return self.permute(tuple(reversed(range(self.ndim))))
+
+    def t(self) -> "Tensor":
+        return self.T
+
+    def squeeze(self, dim: Optional[int] = None) -> "Tensor":
+        if dim is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        dim = dim % max(self.ndim, 1)
+        if self.ndim == 0 or self.shape[dim] != 1:
+            return self
+        return self.reshape(self.shape[:dim] + self.shape[dim + 1:])
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        dim = dim % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def expand(self, *sizes: Any) -> "Tensor":
+        sizes = _shape_args(sizes)
+        lead = len(sizes) - self.ndim
+        target = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
+        try:
+            np.broadcast_shapes(self.shape, target)
+        except ValueError:
+            raise RuntimeError(f"expand: shape {self.shape} cannot be expanded to {sizes}") \
+                from None
+        return shape.Expand.apply(self, shape=target)
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(other.shape)
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return shape.Getitem.apply(self, index=_numpy_index(index))
+
+
+def shape_op_reshape(t: Tensor, new_shape: Tuple[int, ...]) -> Tensor:
+    if new_shape == t.shape:
+        return t
+    return shape.Reshape.apply(t, shape=new_shape)
+
+
+def _numpy_index(index: Any) -> Any:
+    """Tensors and lists inside an index become numpy arrays."""
+    if isinstance(index, tuple):
+        return tuple(_numpy_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def as_tensor(x: Any, like: Optional[Tensor] = None) -> Tensor:
+    """`x` as a Tensor; Python scalars take `like`'s dtype (no promotion)."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None:
+        return like._operand(x)
+    return Tensor(x)
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """Pick from `input` where `condition` is true, else from `other` (both broadcast).
+
+    >>> where(Tensor([True, False]), Tensor([1.0, 2.0]), 0.0)
+    tensor([1., 0.])
+    """
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if isinstance(input, Tensor) or not isinstance(other, Tensor):
+        a = as_tensor(input)
+        b = as_tensor(other, like=a)
+    else:
+        b = other
+        a = as_tensor(input, like=b)
+    return arithmetic.Where.apply(a, b, condition=cond.astype(bool))

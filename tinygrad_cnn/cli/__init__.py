@@ -1,0 +1,1 @@
+"""The `tinygrad-cnn` command line: one file per subcommand."""

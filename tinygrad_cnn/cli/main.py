@@ -1,0 +1,37 @@
+"""Entry point of `tinygrad-cnn` / `python -m tinygrad_cnn`.
+
+Each subcommand lives in its own module exposing `register(subparsers)`, which adds its
+parser and sets `func` to the function that runs it.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import List, Optional
+
+SUBCOMMANDS = ("demo", "train", "evaluate", "draw")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tinygrad-cnn",
+                                     description="Train, inspect and draw small CNNs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"tinygrad_cnn.cli.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"tinygrad_cnn.cli.{name}":
+                raise
+            continue  # subcommand not written yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,7 +14,7 @@ _rng = np.random.default_rng()
 def manual_seed(seed: int) -> None:
     """Seed every random draw of the library (randn, rand, dropout, init, shuffling).
 
-    >>> manual_seed(0); a = randn(2); manual_seed(0); bool((a == randn(2)).all())
+    >>> manual_seed(0); a = randn(2); manual_seed(0); bool((a.numpy() == randn(2).numpy()).all())
     True
     """
     global _rng
@@ -48,49 +48,66 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """>>> zeros(2, 3).shape
-    (2, 3)"""
+    """
+    >>> zeros(2, 3).shape
+    (2, 3)
+    """
     return Tensor(np.zeros(_shape_args(size), _float(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """>>> ones(2).tolist()
-    [1.0, 1.0]"""
+    """
+    >>> ones(2).tolist()
+    [1.0, 1.0]
+    """
     return Tensor(np.ones(_shape_args(size), _float(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """>>> full((2,), 7.0).tolist()
-    [7.0, 7.0]"""
+    """
+    >>> full((2,), 7.0).tolist()
+    [7.0, 7.0]
+    """
     if dtype is None:
         dtype = dtypes.to_array(fill_value).dtype
     return Tensor(np.full(_shape_args((size,)), fill_value, np.dtype(dtype)), requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples. >>> randn(2, 3).shape
-    (2, 3)"""
+    """Standard normal samples.
+
+    >>> randn(2, 3).shape
+    (2, 3)
+    """
     data = _rng.standard_normal(_shape_args(size), dtype=np.float64).astype(_float(dtype))
     return Tensor(data, requires_grad)
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1). >>> rand(4).shape
-    (4,)"""
+    """Uniform samples in [0, 1).
+
+    >>> rand(4).shape
+    (4,)
+    """
     data = _rng.random(_shape_args(size), dtype=np.float64).astype(_float(dtype))
     return Tensor(data, requires_grad)
 
 
 def randint(low: int, high: int, size: Any, dtype: Any = np.int64) -> Tensor:
-    """Random integers in [low, high). >>> randint(0, 10, (3,)).dtype
-    dtype('int64')"""
+    """Random integers in [low, high).
+
+    >>> randint(0, 10, (3,)).dtype
+    dtype('int64')
+    """
     return Tensor(_rng.integers(low, high, _shape_args((size,)), dtype=np.dtype(dtype)))
 
 
 def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
-    """>>> arange(3).tolist()
-    [0, 1, 2]"""
+    """
+    >>> arange(3).tolist()
+    [0, 1, 2]
+    """
     if end is None:
         start, end = 0, start
     data = np.arange(start, end, step)
@@ -99,8 +116,10 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: An
 
 
 def eye(n: int, m: Optional[int] = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """>>> eye(2).tolist()
-    [[1.0, 0.0], [0.0, 1.0]]"""
+    """
+    >>> eye(2).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
     return Tensor(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 

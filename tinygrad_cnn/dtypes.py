@@ -61,6 +61,38 @@ def to_array(data: Any, dtype: Optional[Any] = None) -> np.ndarray:
     return arr
 
 
+def _category(dtype: np.dtype) -> int:
+    """bool < integer < floating: a higher category always wins in PyTorch's promotion."""
+    return 0 if dtype.kind == "b" else 1 if dtype.kind in "iu" else 2
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """torch.promote_types: int64 with float32 gives float32 (numpy would say float64).
+
+    >>> promote_types(int64, float32), promote_types(float32, float64)
+    (dtype('float32'), dtype('float64'))
+    """
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """PyTorch's result dtype of a binary op: a 0-d operand (a scalar) only changes the
+    dtype of a dimensioned one when it is of a higher category (int tensor + 0-d float).
+
+    >>> result_type(np.zeros(2, np.float32), np.zeros((), np.float64))
+    dtype('float32')
+    """
+    if (a.ndim == 0) == (b.ndim == 0):
+        return promote_types(a.dtype, b.dtype)
+    dimensioned, zero_d = (a, b) if b.ndim == 0 else (b, a)
+    if _category(zero_d.dtype) > _category(dimensioned.dtype):
+        return zero_d.dtype
+    return dimensioned.dtype
+
+
 def scalar_array(value: Any, like: np.dtype) -> np.ndarray:
     """A Python scalar as a 0-d array whose dtype does not promote `like` (PyTorch rule)."""
     if isinstance(value, (bool, np.bool_)):

@@ -6,7 +6,10 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .ops.shape import Cat
+from functools import reduce
+
+from . import dtypes
+from .ops.shape import Cat, wrap_dim
 from .tensor import Tensor, as_tensor, where  # noqa: F401  (where is re-exported)
 
 
@@ -21,14 +24,17 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     ndim = tensors[0].ndim
-    dim = dim % max(ndim, 1)
+    if any(t.ndim == 0 for t in tensors):
+        raise RuntimeError("cat(): zero-dimensional tensor cannot be concatenated "
+                           f"(shapes {[t.shape for t in tensors]})")
+    dim = wrap_dim(dim, ndim)
     for i, t in enumerate(tensors):
         if t.ndim != ndim or t.shape[:dim] + t.shape[dim + 1:] != \
                 tensors[0].shape[:dim] + tensors[0].shape[dim + 1:]:
             raise RuntimeError(f"cat(): sizes of tensors must match except in dimension {dim}: "
                                f"tensor 0 has shape {tensors[0].shape}, tensor {i} has "
                                f"shape {t.shape}")
-    dtype = np.result_type(*[t.dtype for t in tensors])
+    dtype = reduce(dtypes.promote_types, [t.dtype for t in tensors])
     tensors = [t.type(dtype) for t in tensors]
     return Cat.apply(*tensors, dim=dim)
 
@@ -41,11 +47,13 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     (2, 2)
     """
     tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty list of Tensors")
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise RuntimeError(f"stack expects each tensor to be equal size, got shapes "
                            f"{[t.shape for t in tensors]}")
-    dim = dim % (tensors[0].ndim + 1)
+    dim = wrap_dim(dim, tensors[0].ndim + 1)
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 

@@ -303,31 +303,39 @@ class Tensor:
             return Tensor._wrap(dtypes.scalar_array(other, self.data.dtype), False)
         return Tensor(other)
 
-    def add(self, other: Any, alpha: float = 1) -> "Tensor":
+    def _operands(self, other: Any) -> Tuple["Tensor", "Tensor"]:
+        """(self, other) as tensors of one dtype, promoted as PyTorch does."""
         other = self._operand(other)
-        return arithmetic.Add.apply(self, other if alpha == 1 else other * alpha)
+        if other.data.dtype == self.data.dtype:  # the common case: no promotion work
+            return self, other
+        dtype = dtypes.result_type(self.data, other.data)
+        return self.type(dtype), other.type(dtype)
+
+    def add(self, other: Any, alpha: float = 1) -> "Tensor":
+        a, b = self._operands(other)
+        return arithmetic.Add.apply(a, b if alpha == 1 else b * alpha)
 
     def sub(self, other: Any, alpha: float = 1) -> "Tensor":
-        other = self._operand(other)
-        return arithmetic.Sub.apply(self, other if alpha == 1 else other * alpha)
+        a, b = self._operands(other)
+        return arithmetic.Sub.apply(a, b if alpha == 1 else b * alpha)
 
     def mul(self, other: Any) -> "Tensor":
-        return arithmetic.Mul.apply(self, self._operand(other))
+        return arithmetic.Mul.apply(*self._operands(other))
 
     def div(self, other: Any) -> "Tensor":
-        return arithmetic.Div.apply(self, self._operand(other))
+        return arithmetic.Div.apply(*self._operands(other))
 
     def pow(self, exponent: Any) -> "Tensor":
-        return arithmetic.Pow.apply(self, self._operand(exponent))
+        return arithmetic.Pow.apply(*self._operands(exponent))
 
     def matmul(self, other: "Tensor") -> "Tensor":
-        return matmul.MatMul.apply(self, self._operand(other))
+        return matmul.MatMul.apply(*self._operands(other))
 
     def maximum(self, other: Any) -> "Tensor":
-        return arithmetic.Maximum.apply(self, self._operand(other))
+        return arithmetic.Maximum.apply(*self._operands(other))
 
     def minimum(self, other: Any) -> "Tensor":
-        return arithmetic.Minimum.apply(self, self._operand(other))
+        return arithmetic.Minimum.apply(*self._operands(other))
 
     __add__ = add
     __sub__ = sub
@@ -336,23 +344,30 @@ class Tensor:
     __pow__ = pow
     __matmul__ = matmul
 
+    # reflected forms (`2 - t`, `ndarray @ t`): same ops with the operands swapped
     def __radd__(self, other: Any) -> "Tensor":
-        return arithmetic.Add.apply(self._operand(other), self)
+        b, a = self._operands(other)
+        return arithmetic.Add.apply(a, b)
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return arithmetic.Sub.apply(self._operand(other), self)
+        b, a = self._operands(other)
+        return arithmetic.Sub.apply(a, b)
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return arithmetic.Mul.apply(self._operand(other), self)
+        b, a = self._operands(other)
+        return arithmetic.Mul.apply(a, b)
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return arithmetic.Div.apply(self._operand(other), self)
+        b, a = self._operands(other)
+        return arithmetic.Div.apply(a, b)
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return arithmetic.Pow.apply(self._operand(other), self)
+        b, a = self._operands(other)
+        return arithmetic.Pow.apply(a, b)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return matmul.MatMul.apply(self._operand(other), self)
+        b, a = self._operands(other)
+        return matmul.MatMul.apply(a, b)
 
     def __neg__(self) -> "Tensor":
         return unary.Neg.apply(self)
@@ -512,22 +527,27 @@ class Tensor:
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        """Merge dims start_dim..end_dim into one. >>> Tensor([[1, 2]]).flatten().shape
+        (2,)"""
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = start_dim % self.ndim, end_dim % self.ndim
+        s, e = shape.wrap_dim(start_dim, self.ndim), shape.wrap_dim(end_dim, self.ndim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:]) if s != e else self
 
     def permute(self, *dims: Any) -> "Tensor":
-        dims = _shape_args(dims)
-        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
+        dims = tuple(shape.wrap_dim(d, self.ndim) for d in _shape_args(dims))
+        if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f"permute: dims {dims} are not a permutation of the "
                                f"{self.ndim} dimensions of shape {self.shape}")
-        return shape.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
+        return shape.Permute.apply(self, dims=dims)
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         dims = list(range(self.ndim))
+        dim0, dim1 = shape.wrap_dim(dim0, self.ndim), shape.wrap_dim(dim1, self.ndim)
+        if self.ndim < 2:
+            return self
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return self.permute(dims)
 
@@ -541,24 +561,27 @@ class Tensor:
     def squeeze(self, dim: Optional[int] = None) -> "Tensor":
         if dim is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
-        dim = dim % max(self.ndim, 1)
+        dim = shape.wrap_dim(dim, self.ndim)
         if self.ndim == 0 or self.shape[dim] != 1:
             return self
         return self.reshape(self.shape[:dim] + self.shape[dim + 1:])
 
     def unsqueeze(self, dim: int) -> "Tensor":
-        dim = dim % (self.ndim + 1)
+        dim = shape.wrap_dim(dim, self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     def expand(self, *sizes: Any) -> "Tensor":
+        """Broadcast to `sizes` without copying (-1 keeps a size).
+        >>> Tensor([[1.0], [2.0]]).expand(2, 3).shape
+        (2, 3)"""
         sizes = _shape_args(sizes)
         lead = len(sizes) - self.ndim
-        target = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
-        try:
-            np.broadcast_shapes(self.shape, target)
-        except ValueError:
-            raise RuntimeError(f"expand: shape {self.shape} cannot be expanded to {sizes}") \
-                from None
+        target = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
+                       for i, n in enumerate(sizes))
+        ok = lead >= 0 and all(old in (1, new) for old, new in zip(self.shape, target[lead:]))
+        if not ok or min(target, default=0) < 0:
+            raise RuntimeError(f"expand: shape {self.shape} cannot be expanded to {sizes}: "
+                               "only size-1 dims can grow and -1 only keeps an existing dim")
         return shape.Expand.apply(self, shape=target)
 
     def expand_as(self, other: "Tensor") -> "Tensor":
@@ -607,4 +630,5 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     else:
         b = other
         a = as_tensor(input, like=b)
-    return arithmetic.Where.apply(a, b, condition=cond.astype(bool))
+    a, b = a._operands(b)
+    return arithmetic.Where.apply(a, b, condition=cond.astype(bool, copy=False))

@@ -67,7 +67,10 @@ class Function:
             needs = tuple(t.requires_grad for t in inputs)
             requires_grad = any(needs)
             ctx.needs_input_grad = needs
-        out = Tensor._wrap(ctx.forward(*[t.data for t in inputs], **options), requires_grad)
+        out = ctx.forward(*[t.data for t in inputs], **options)
+        if out.__class__ is not np.ndarray:  # numpy turns 0-d results into scalars
+            out = np.asarray(out)
+        out = Tensor._wrap(out, requires_grad)
         if requires_grad:
             ctx.parents = inputs
             ctx.options = options

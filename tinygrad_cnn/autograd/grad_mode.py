@@ -17,7 +17,23 @@ def is_grad_enabled() -> bool:
     return STATE.grad_enabled
 
 
-class set_grad_enabled(ContextDecorator):
+class _SwitchMode(ContextDecorator):
+    """Set a flag of STATE on enter and restore it on exit. Previous values go on a stack
+    so that one instance used as a decorator stays right under recursion."""
+
+    _flag = "grad_enabled"
+    _mode = False
+
+    def __enter__(self):
+        self.__dict__.setdefault("_prev", []).append(getattr(STATE, self._flag))
+        setattr(STATE, self._flag, self._mode)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        setattr(STATE, self._flag, self._prev.pop())
+
+
+class set_grad_enabled(_SwitchMode):
     """Turn graph recording on or off, as a call, a context manager or a decorator.
 
     >>> with set_grad_enabled(False):
@@ -25,20 +41,19 @@ class set_grad_enabled(ContextDecorator):
     """
 
     def __init__(self, mode: bool) -> None:
-        self.prev = STATE.grad_enabled
-        self.mode = bool(mode)
-        STATE.grad_enabled = self.mode
+        # as a plain call it switches at once; as a context, exit restores this value
+        self._prev = [STATE.grad_enabled]
+        self._mode = bool(mode)
+        STATE.grad_enabled = self._mode
 
     def __enter__(self) -> "set_grad_enabled":
-        STATE.grad_enabled = self.mode
+        STATE.grad_enabled = self._mode
         return self
 
-    def __exit__(self, *exc) -> None:
-        STATE.grad_enabled = self.prev
 
-
-class no_grad(ContextDecorator):
-    """Do not record operations (inference, weight updates).
+class no_grad(_SwitchMode):
+    """Do not record operations (inference, weight updates). Works as a context manager
+    and as a decorator, with or without parentheses.
 
     >>> from tinygrad_cnn import Tensor, no_grad
     >>> w = Tensor([1.0], requires_grad=True)
@@ -50,13 +65,10 @@ class no_grad(ContextDecorator):
 
     _mode = False
 
-    def __enter__(self) -> "no_grad":
-        self.prev = STATE.grad_enabled
-        STATE.grad_enabled = self._mode
-        return self
-
-    def __exit__(self, *exc) -> None:
-        STATE.grad_enabled = self.prev
+    def __new__(cls, func=None):
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)  # used as `@no_grad` without parentheses
 
 
 class enable_grad(no_grad):
@@ -65,23 +77,17 @@ class enable_grad(no_grad):
     _mode = True
 
 
-class detect_anomaly(ContextDecorator):
+class detect_anomaly(_SwitchMode):
     """Raise as soon as a backward function produces NaN or Inf, naming the op.
 
     >>> with detect_anomaly():
     ...     pass
     """
 
+    _flag = "detect_anomaly"
+
     def __init__(self, mode: bool = True) -> None:
-        self.mode = mode
-
-    def __enter__(self) -> "detect_anomaly":
-        self.prev = STATE.detect_anomaly
-        STATE.detect_anomaly = self.mode
-        return self
-
-    def __exit__(self, *exc) -> None:
-        STATE.detect_anomaly = self.prev
+        self._mode = bool(mode)
 
 
 def set_detect_anomaly(mode: bool) -> None:

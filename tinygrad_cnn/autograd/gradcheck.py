@@ -35,15 +35,15 @@ def _numerical_jacobian(fn, inputs, x, out_index, eps) -> np.ndarray:
 
 def _analytic_jacobian(fn, inputs, x, out_index) -> np.ndarray:
     """Row k: the gradient of output element k w.r.t. x, by one backward each."""
-    out = _outputs(fn, inputs)[out_index]
+    size = _outputs(fn, inputs)[out_index].data.size
     rows = []
-    for k in range(out.data.size):
-        seed = np.zeros(out.data.size, dtype=out.dtype)
-        seed[k] = 1
+    for k in range(size):
         for t in inputs:
             if hasattr(t, "grad"):
                 t.grad = None
         out = _outputs(fn, inputs)[out_index]
+        seed = np.zeros(size, dtype=out.dtype)
+        seed[k] = 1
         if out.requires_grad:
             out.backward(seed.reshape(out.shape))
         g = x.grad.data if x.grad is not None else np.zeros(x.shape)
@@ -72,9 +72,12 @@ def gradcheck(fn: Callable, inputs: Union[Any, Sequence[Any]], eps: float = 1e-6
         if t.dtype != np.float64:
             raise GradcheckError(f"gradcheck needs float64 inputs, got an input of dtype "
                                  f"{t.dtype} and shape {t.shape}")
+    for t in checked:
+        # finite differences perturb the data in place through a flat view
+        t.data = np.ascontiguousarray(t.data)
     n_out = len(_outputs(fn, inputs))
     for j, x in enumerate(inputs):
-        if x not in checked:
+        if not any(x is t for t in checked):  # identity: `in` would call Tensor.__eq__
             continue
         for o in range(n_out):
             numeric = _numerical_jacobian(fn, inputs, x, o, eps)

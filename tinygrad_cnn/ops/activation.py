@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .unary import as_float
 
 
 class ReLU(Function):
@@ -28,6 +29,7 @@ class LeakyReLU(Function):
 class Sigmoid(Function):
     def forward(self, a):
         # split by sign so exp never overflows
+        a = as_float(a)
         e = np.exp(-np.abs(a))
         self.out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
         return self.out
@@ -38,7 +40,7 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     def forward(self, a):
-        self.out = np.tanh(a)
+        self.out = np.tanh(as_float(a))
         return self.out
 
     def backward(self, g):

@@ -62,7 +62,12 @@ class Pow(Function):
     def backward(self, g):
         a, b, out = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        ga = g * b * np.power(a, b - 1) if need_a else None
+        ga = None
+        if need_a:
+            # d/da a**0 is 0 everywhere, even at a == 0 where b * a**(b-1) would be nan
+            with np.errstate(divide="ignore", invalid="ignore"):
+                local = g * b * np.power(a, b - 1)
+            ga = np.where(b == 0, np.zeros((), g.dtype), local)
         gb = None
         if need_b:
             with np.errstate(divide="ignore", invalid="ignore"):

@@ -23,11 +23,8 @@ class MatMul(Function):
         # treat vectors as 1-row / 1-column matrices, then drop that axis again
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        g2 = g
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+        g2 = g[..., None] if b.ndim == 1 else g  # b first: for vec @ vec, g is 0-d
+        g2 = g2[..., None, :] if a.ndim == 1 else g2
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .shape import wrap_dim
 
 
 def normalize_dims(dim, ndim: int):
@@ -11,12 +12,7 @@ def normalize_dims(dim, ndim: int):
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"Dimension out of range (expected to be in range of "
-                             f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
-        out.append(d % max(ndim, 1))
+    out = [wrap_dim(d, ndim) for d in dims]
     return tuple(sorted(set(out))) if ndim else ()
 
 

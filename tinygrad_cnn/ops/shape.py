@@ -6,6 +6,19 @@ import numpy as np
 from ..autograd.function import Function
 
 
+def wrap_dim(dim: int, ndim: int) -> int:
+    """A possibly negative `dim` as an axis in [0, ndim); a 0-d tensor accepts 0 and -1.
+
+    >>> wrap_dim(-1, 3)
+    2
+    """
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
 class Reshape(Function):
     def forward(self, a, shape=None):
         self.in_shape = a.shape

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .shape import wrap_dim
 
 
 def _shifted(a, dim):
@@ -12,7 +13,7 @@ def _shifted(a, dim):
 
 class Softmax(Function):
     def forward(self, a, dim=-1):
-        self.dim = dim
+        self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
         e = np.exp(_shifted(a, dim))
         self.out = e / e.sum(axis=dim, keepdims=True)
         return self.out
@@ -24,7 +25,7 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     def forward(self, a, dim=-1):
-        self.dim = dim
+        self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
         z = _shifted(a, dim)
         self.out = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
         return self.out

@@ -4,6 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..dtypes import get_default_dtype
+
+
+def as_float(a: np.ndarray) -> np.ndarray:
+    """Integer input to a float op computes in the default float dtype, as in PyTorch."""
+    return a if a.dtype.kind == "f" else a.astype(get_default_dtype())
 
 
 class Neg(Function):
@@ -16,7 +22,7 @@ class Neg(Function):
 
 class Exp(Function):
     def forward(self, a):
-        self.out = np.exp(a)
+        self.out = np.exp(as_float(a))
         return self.out
 
     def backward(self, g):
@@ -25,6 +31,7 @@ class Exp(Function):
 
 class Log(Function):
     def forward(self, a):
+        a = as_float(a)
         self.save_for_backward(a)
         return np.log(a)
 
@@ -35,7 +42,7 @@ class Log(Function):
 
 class Sqrt(Function):
     def forward(self, a):
-        self.out = np.sqrt(a)
+        self.out = np.sqrt(as_float(a))
         return self.out
 
     def backward(self, g):

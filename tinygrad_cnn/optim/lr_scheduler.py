@@ -1,0 +1,151 @@
+"""Learning-rate schedulers: set each group's `lr` from its initial value and the epoch.
+
+Each scheduler gives the closed form `lr(base_lr, epoch)` of the corresponding PyTorch
+scheduler, so its sequence matches torch.optim.lr_scheduler's. Being closed forms they
+are not chainable: a scheduler overwrites an `lr` changed by hand at its next step.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List
+
+from .optimizer import Optimizer
+
+
+class LRScheduler:
+    """Base: `step()` advances `last_epoch` and writes `_lr_at(base_lr, last_epoch)` into
+    every group. Construction performs the first step (epoch 0), as in PyTorch.
+
+    >>> from tinygrad_cnn import zeros, optim
+    >>> opt = optim.SGD([zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    >>> [sched.get_last_lr()[0] for _ in range(5) if sched.step() is None]
+    [1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
+                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
+                               "when resuming an optimizer")
+        self.base_lrs: List[float] = [g["initial_lr"] for g in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self.step()
+
+    def _lr_at(self, base_lr: float, epoch: int) -> float:
+        """The learning rate of a group that started at `base_lr`, after `epoch` steps."""
+        raise NotImplementedError(f"{type(self).__name__} does not define _lr_at")
+
+    def get_lr(self) -> List[float]:
+        """The learning rates for the current `last_epoch`."""
+        return [self._lr_at(base, self.last_epoch) for base in self.base_lrs]
+
+    def step(self) -> None:
+        """Advance one epoch (or one batch, if called per batch) and update the groups."""
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> List[float]:
+        """The learning rates the last `step()` set, one per group."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> Dict[str, Any]:
+        """Everything but the optimizer (which saves itself)."""
+        return {k: (list(v) if isinstance(v, list) else v)
+                for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        """Restore a dict from `state_dict`; `step()` then continues from it."""
+        self.__dict__.update({k: (list(v) if isinstance(v, list) else v)
+                              for k, v in state_dict.items()})
+
+
+class StepLR(LRScheduler):
+    """Multiply the lr by `gamma` every `step_size` steps: `lr_0 * gamma ** (t // step_size)`.
+
+    >>> from tinygrad_cnn import zeros, optim
+    >>> opt = optim.SGD([zeros(1, requires_grad=True)], lr=1.0)
+    >>> optim.lr_scheduler.StepLR(opt, step_size=10).get_last_lr()
+    [1.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        if not isinstance(step_size, int) or step_size < 1:
+            raise ValueError(f"step_size must be a positive integer, got {step_size!r}")
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the lr by `gamma` every step: `lr_0 * gamma ** t`.
+
+    >>> from tinygrad_cnn import zeros, optim
+    >>> opt = optim.SGD([zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5); s.step(); s.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma ** epoch
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Half a cosine from `lr_0` down to `eta_min` over `T_max` steps (SGDR without
+    restarts): `eta_min + (lr_0 - eta_min) * (1 + cos(pi * t / T_max)) / 2`. Past `T_max`
+    it keeps following the cosine back up, as PyTorch's does.
+
+    >>> from tinygrad_cnn import zeros, optim
+    >>> opt = optim.SGD([zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2); s.step(); s.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        if T_max <= 0:
+            raise ValueError(f"T_max must be positive, got {T_max!r}")
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr: float, epoch: int) -> float:
+        cosine = (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        return self.eta_min + (base_lr - self.eta_min) * cosine
+
+
+class InverseTimeLR(LRScheduler):
+    """Time-based decay `lr_0 / (1 + decay * t)`, t counting `step()` calls.
+
+    This is the schedule of the legacy Keras optimizers' `decay` argument
+    (`SGD(lr=0.1, decay=1e-4)` in Keras 2), which Keras applies at every optimizer
+    update: to reproduce it, call `step()` after every batch, not every epoch.
+
+    >>> from tinygrad_cnn import zeros, optim
+    >>> opt = optim.SGD([zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = optim.lr_scheduler.InverseTimeLR(opt, decay=0.5); s.step(); s.step()
+    >>> s.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer: Optimizer, decay: float, last_epoch: int = -1) -> None:
+        if decay < 0:
+            raise ValueError(f"Invalid decay value: {decay} (must be >= 0)")
+        self.decay = decay
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr / (1 + self.decay * epoch)

@@ -1,1 +1,16 @@
-"""Neural-network layers, functional ops and initialisers."""
+"""Neural-network building blocks, as `torch.nn`: `Module`, `Parameter`, layers, losses,
+the functional API (`nn.functional`) and initialisers (`nn.init`).
+
+>>> from tinygrad_cnn import nn, randn
+>>> net = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+...                     nn.Flatten(), nn.Linear(8 * 4 * 4, 10))
+>>> net(randn(2, 1, 8, 8)).shape
+(2, 10)
+"""
+from . import functional, init
+from .module import Module
+from .modules import *  # noqa: F401,F403  (every layer class)
+from .modules import __all__ as _layers
+from .parameter import Parameter
+
+__all__ = ["Module", "Parameter", "functional", "init", *_layers]

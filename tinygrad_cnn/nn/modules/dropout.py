@@ -1,0 +1,28 @@
+"""`Dropout`."""
+from __future__ import annotations
+
+from ...tensor import Tensor
+from .. import functional as F
+from ..module import Module
+
+
+class Dropout(Module):
+    """In training mode zero each element with probability p and scale the survivors by
+    1/(1-p); in eval mode do nothing. Masks come from the library generator.
+
+    >>> from tinygrad_cnn import ones
+    >>> Dropout(0.5).eval()(ones(3)).tolist()
+    [1.0, 1.0, 1.0]
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"

@@ -1,0 +1,95 @@
+"""The backward view: the gradient flow, the way the engine actually walks it.
+
+Nodes are numbered by the step at which `backward` reaches them (the engine's reverse
+topological order, `engine.topological_order`). Each op node is its `<Op>Backward`; each
+leaf is where the gradient is accumulated into `.grad`. Edges point from the loss back to
+the leaves and carry the shape of the gradient they pass; when a tensor feeds only one
+op, its `.grad` (if present) is exactly that edge's gradient, so its summary goes on the
+edge too. The layout runs right to left, so nodes sit where they sit in the forward view.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, Optional
+
+import graphviz
+
+from ..autograd.engine import topological_order
+from . import style
+from .modules import param_names
+from .op_labels import op_category
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def draw_backward(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *,
+                  show_grads: bool = True) -> graphviz.Digraph:
+    """Draw how the gradient of `tensor` flows back to the leaves, step by step.
+
+    params: `dict(model.named_parameters())` to name the leaves. show_grads: print the red
+    `∇ min · mean · max` of every `.grad` present (run backward first, and `retain_grad()`
+    for intermediate tensors, e.g. with `viz.walk.retain_all_grads`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> w = Tensor([1.0, -1.0], requires_grad=True)
+    >>> "1. SumBackward" in draw_backward(w.relu().sum()).source
+    True
+    """
+    order = topological_order(tensor)
+    step = {id(t): n for n, t in enumerate(order, start=1)}
+    names = param_names(params)
+    uses = _use_counts(order)
+    g = style.new_digraph("backward", rankdir="RL", nodesep="0.25", ranksep="0.4")
+    g.node("seed", **_seed_attrs(tensor))
+    g.edge("seed", f"b{step[id(tensor)]}", label="1" if tensor.data.size == 1
+           else style.fmt_shape(tensor.shape))
+    for t in order:
+        n = step[id(t)]
+        g.node(f"b{n}", **_node_attrs(t, n, names, uses, show_grads))
+        if t._ctx is None:
+            continue
+        for parent in t._ctx.parents:
+            if parent.requires_grad:
+                label = _edge_label(parent, uses, show_grads)
+                g.edge(f"b{n}", f"b{step[id(parent)]}", label=label)
+    return g
+
+
+def _use_counts(order) -> Dict[int, int]:
+    """How many op inputs each tensor feeds (its gradient is the sum over those)."""
+    uses: Dict[int, int] = {}
+    for t in order:
+        if t._ctx is not None:
+            for p in t._ctx.parents:
+                uses[id(p)] = uses.get(id(p), 0) + 1
+    return uses
+
+
+def _seed_attrs(root) -> dict:
+    label = style.html_lines("loss" if root.data.size == 1 else "output",
+                             ("backward() seeds ∇ = 1", style.GRAD_COLOUR), bold_first=True)
+    return dict(label=label, shape="plaintext")
+
+
+def _node_attrs(t, n: int, names, uses, show_grads: bool) -> dict:
+    shape_line = style.fmt_shape(t.shape)
+    total = None
+    if show_grads and t.grad is not None and uses.get(id(t), 0) != 1:
+        total = style.grad_line(t.grad)  # several uses: only the node can show the sum
+        if uses.get(id(t), 0) > 1:
+            total = (f"{total[0]}  (sum of {uses[id(t)]})", total[1])
+    if t._ctx is None:
+        title = f"{n}. AccumulateGrad"
+        label = style.html_lines(title, names.get(id(t), "leaf"), shape_line, total,
+                                 bold_first=True)
+        return dict(label=label, shape="box", style="filled", fillcolor=style.PARAM_FILL)
+    fill = style.CATEGORY_FILL[op_category(t._ctx.name)]
+    label = style.html_lines(f"{n}. {t._ctx.name}Backward", total, bold_first=True)
+    return dict(label=label, shape="box", style="rounded,filled", fillcolor=fill)
+
+
+def _edge_label(parent, uses, show_grads: bool) -> str:
+    lines = [style.fmt_shape(parent.shape)]
+    if show_grads and parent.grad is not None and uses.get(id(parent)) == 1:
+        lines.append(style.grad_line(parent.grad))
+    return style.html_lines(*lines)

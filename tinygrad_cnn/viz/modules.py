@@ -1,0 +1,50 @@
+"""Which module each parameter and op belongs to, from parameter names alone.
+
+The engine does not record modules, so the grouping is inferred: a parameter named
+`fc1.weight` belongs to module `fc1`; a tensor computed only from one module's
+parameters (e.g. `fc1.weight.T`) is owned by that module too; and an op belongs to a
+module when one of its inputs is owned by it. So `x @ W.T + b` lands whole in `fc1`,
+while a functional `relu` after it stays outside.
+
+>>> module_of_name("features.0.weight"), module_of_name("bias")
+('features.0', '')
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+from .walk import is_scalar_constant
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def module_of_name(param_name: str) -> str:
+    """`conv1.weight` -> `conv1`; a top-level parameter belongs to the root module ''."""
+    return param_name.rsplit(".", 1)[0] if "." in param_name else ""
+
+
+def param_names(params: Optional[Dict[str, "Tensor"]]) -> Dict[int, str]:
+    """Parameter name by tensor id."""
+    return {id(t): name for name, t in (params or {}).items()}
+
+
+def assign_modules(tensors: List["Tensor"], names: Dict[int, str]) -> Dict[int, str]:
+    """Module of each tensor id that belongs to one (params, tensors derived only from
+    one module's params, and outputs of ops that read a module-owned tensor)."""
+    owned: Dict[int, str] = {}   # params and tensors made from one module's params only
+    module: Dict[int, str] = {}
+    for t in tensors:
+        if id(t) in names:
+            owned[id(t)] = module[id(t)] = module_of_name(names[id(t)])
+            continue
+        if t._ctx is None:
+            continue
+        parents = [p for p in t._ctx.parents if not is_scalar_constant(p)]
+        parent_owners = {owned.get(id(p)) for p in parents}
+        if parents and len(parent_owners) == 1 and None not in parent_owners:
+            owned[id(t)] = parent_owners.pop()
+        readers = [owned[id(p)] for p in t._ctx.parents if id(p) in owned]
+        if readers:
+            module[id(t)] = readers[0]
+    return module

@@ -1,0 +1,88 @@
+"""How an op node is named and which of its arguments are worth printing.
+
+>>> op_display_name("MaxPool2d"), op_display_name("ReLU"), op_category("Conv2d")
+('max_pool2d', 'relu', 'conv')
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, List
+
+import numpy as np
+
+from .style import fmt_number, fmt_shape
+
+# names that the CamelCase -> snake_case rule gets wrong
+_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "MatMul": "matmul",
+          "LogSoftmax": "log_softmax", "MSELoss": "mse_loss", "Getitem": "getitem",
+          "NLLLoss": "nll_loss"}
+
+_CATEGORIES = {
+    "conv": ("Conv2d", "Conv1d", "ConvTranspose2d"),
+    "pool": ("MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"),
+    "activation": ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU"),
+    "linear": ("MatMul", "Linear"),
+    "shape": ("Reshape", "Permute", "Expand", "Getitem", "Cat", "Pad", "Cast", "Identity",
+              "Flatten"),
+}
+
+# option values that are the op's default and so only clutter the picture
+_DEFAULTS = {"dilation": 1, "groups": 1, "keepdim": False, "ceil_mode": False, "padding": 0,
+             "smallest": False, "return_indices": False, "count_include_pad": True,
+             "divisor_override": None}
+_SHORT = {"padding": "pad", "kernel_size": "kernel", "dilation": "dil"}
+
+
+def op_display_name(name: str) -> str:
+    """PyTorch-style functional name of a Function class."""
+    if name in _NAMES:
+        return _NAMES[name]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def op_category(name: str) -> str:
+    """The colour family of an op (see `style.CATEGORY_FILL`)."""
+    for category, names in _CATEGORIES.items():
+        if name in names:
+            return category
+    if "Loss" in name or "Entropy" in name:
+        return "loss"
+    return "arithmetic"
+
+
+def _fmt_value(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        if len(set(value)) == 1 and all(isinstance(v, (int, np.integer)) for v in value):
+            return str(value[0])  # (2, 2) -> 2
+        return "(" + ", ".join(_fmt_value(v) for v in value) + ")"
+    if isinstance(value, (float, np.floating)):
+        return fmt_number(value)
+    if isinstance(value, np.ndarray):
+        return f"array {fmt_shape(value.shape)}"
+    if isinstance(value, slice):
+        return ":".join("" if v is None else str(v) for v in (value.start, value.stop, value.step)).rstrip(":") or ":"
+    return str(value)
+
+
+def op_arguments(ctx: Any) -> List[str]:
+    """`stride 2`, `kernel 5×5`, ... : the options that differ from the defaults."""
+    args = []
+    if op_category(ctx.name) == "conv" and len(ctx.parents) > 1:
+        args.append("kernel " + fmt_shape(ctx.parents[1].shape[-2:]))
+    for key, value in ctx.options.items():
+        if key in _DEFAULTS and _same(value, _DEFAULTS[key]):
+            continue
+        if value is None or key in ("condition",):
+            continue
+        if key == "kernel_size":
+            size = value if isinstance(value, (tuple, list)) else (value, value)
+            args.append("kernel " + fmt_shape(size))
+            continue
+        args.append(f"{_SHORT.get(key, key)} {_fmt_value(value)}")
+    return args
+
+
+def _same(value: Any, default: Any) -> bool:
+    if isinstance(value, (tuple, list)):
+        return all(_same(v, default) for v in value)
+    return value is default or (default is not None and value == default)

@@ -17,16 +17,6 @@ from ..tensor import Tensor
 ParamsT = Union[Iterable[Tensor], Iterable[Dict[str, Any]]]
 
 
-class _Required:
-    """Marks an option every parameter group must give (like torch.optim's `required`)."""
-
-    def __repr__(self) -> str:
-        return "<required parameter>"
-
-
-required = _Required()
-
-
 class Optimizer:
     """Base class: subclasses define `_init_state(param, state, group)` and
     `_update(param, grad, state, group)`, which work on numpy arrays in place.
@@ -45,7 +35,7 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got {type(params).__name__}")
-        groups = list(params)
+        groups = list(params) if not isinstance(params, set) else [{"params": params}]
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -82,9 +72,6 @@ class Optimizer:
         for p in group["params"]:
             self._check_param(p)
         for name, default in self.defaults.items():
-            if default is required and name not in group:
-                raise ValueError("parameter group didn't specify a value of required "
-                                 f"optimization parameter {name}")
             group.setdefault(name, default)
         # Identity, not ==: Tensor.__eq__ is elementwise.
         seen = {id(p) for g in self.param_groups for p in g["params"]}

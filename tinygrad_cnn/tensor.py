@@ -508,17 +508,23 @@ class Tensor:
 
     def var(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
             correction: Optional[int] = None) -> "Tensor":
-        """Variance with Bessel's correction by default (`correction=1`)."""
-        if correction is None:
-            correction = 0 if unbiased is False else 1
-        axes = reduce.normalize_dims(dim, self.ndim)
-        n = int(np.prod([self.shape[i] for i in axes]))
-        centered = self - self.mean(dim=axes, keepdim=True)
-        return (centered * centered).sum(dim=axes, keepdim=keepdim) / max(n - correction, 0)
+        """Variance with Bessel's correction by default (`correction=1`).
+
+        >>> Tensor([1.0, 3.0]).var().item()
+        2.0
+        """
+        return reduce.Var.apply(self, dim=dim, keepdim=keepdim,
+                                correction=_correction(unbiased, correction))
 
     def std(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
             correction: Optional[int] = None) -> "Tensor":
-        return self.var(dim, unbiased, keepdim, correction).sqrt()
+        """Standard deviation (see `var`).
+
+        >>> round(Tensor([1.0, 3.0]).std().item() ** 2, 4)
+        2.0
+        """
+        return reduce.Std.apply(self, dim=dim, keepdim=keepdim,
+                                correction=_correction(unbiased, correction))
 
     # ----- shape -----------------------------------------------------------------------
     def reshape(self, *shape: Any) -> "Tensor":
@@ -589,6 +595,12 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> "Tensor":
         return shape.Getitem.apply(self, index=_numpy_index(index))
+
+
+def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
 
 
 def shape_op_reshape(t: Tensor, new_shape: Tuple[int, ...]) -> Tensor:

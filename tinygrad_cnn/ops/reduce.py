@@ -72,3 +72,36 @@ class Max(Function):
             return grad
         share = self.winners / self.winners.sum(axis=self.axes, keepdims=True)
         return expand_back(g, self.in_shape, self.axes, self.keepdim) * share.astype(g.dtype)
+
+
+class Var(Function):
+    """Variance over `dim` divided by (count - correction); one node instead of five."""
+
+    def forward(self, a, dim=None, keepdim=False, correction=1):
+        self.axes = normalize_dims(dim, a.ndim)
+        self.in_shape, self.keepdim = a.shape, keepdim
+        count = int(np.prod([a.shape[i] for i in self.axes]))
+        self.centered = a - a.mean(axis=self.axes, keepdims=True)
+        # count <= correction gives inf/nan, as in PyTorch
+        self.denom = a.dtype.type(max(count - correction, 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray((self.centered * self.centered).sum(
+                axis=self.axes, keepdims=keepdim) / self.denom)
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = g * g.dtype.type(2) / self.denom
+        return expand_back(scale, self.in_shape, self.axes, self.keepdim) * self.centered
+
+
+class Std(Var):
+    """sqrt(var); where std is 0 the gradient is 0, as PyTorch defines it."""
+
+    def forward(self, a, dim=None, keepdim=False, correction=1):
+        self.out = np.sqrt(super().forward(a, dim, keepdim, correction))
+        return self.out
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g_var = np.where(self.out == 0, np.zeros((), g.dtype), g / (2 * self.out))
+        return super().backward(g_var)

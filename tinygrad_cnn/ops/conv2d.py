@@ -1,5 +1,130 @@
-"""conv2d: placeholder, being written (kernels in tinygrad_cnn/kernels)."""
+"""conv2d: 2-D cross-correlation (PyTorch's convolution), forward and gradients.
+
+Argument checking happens here, before any kernel runs, so a mistake is reported in
+terms of the shapes the caller passed. The arithmetic lives in `kernels.conv`.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..kernels import (channel_major, conv_backward_bias, conv_backward_input,
+                       conv_backward_weight, conv_forward)
+from ..kernels.geometry import Pad4, Pair, pair, same_padding
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    raise NotImplementedError("conv2d is being written")
+def _size(shape: Tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+class Conv2d(Function):
+    """out[n, o] = b[o] + sum_c sum_taps w[o, c, ki, kj] * x[n, c, ih, iw]."""
+
+    def forward(self, x, w, b=None, *, stride: Pair = (1, 1), padding: Pad4 = (0, 0, 0, 0),
+                dilation: Pair = (1, 1), groups: int = 1):
+        self.unbatched = x.ndim == 3
+        x = x[None] if self.unbatched else x
+        out, cols = conv_forward(x, w, b, stride, padding, dilation, groups)
+        need = self.needs_input_grad
+        if need:
+            self.x_shape, self.w, self.has_bias = x.shape, w, b is not None
+            self.cols = cols if need[1] else None  # memory for speed: no recomputation
+        return out[0] if self.unbatched else out
+
+    def backward(self, grad):
+        o = self.options
+        g2d = channel_major(grad[None] if self.unbatched else grad)
+        need = self.needs_input_grad
+        gx = gw = gb = None
+        if need[0]:
+            gx = conv_backward_input(g2d, self.w, self.x_shape, o["stride"], o["padding"],
+                                     o["dilation"], o["groups"])
+            gx = gx[0] if self.unbatched else gx
+        if need[1]:
+            gw = conv_backward_weight(g2d, self.cols, self.w.shape, o["groups"])
+        if self.has_bias and need[2]:
+            gb = conv_backward_bias(g2d)
+        return (gx, gw, gb) if self.has_bias else (gx, gw)
+
+
+def _check_tensors(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], groups: int) -> None:
+    if x.ndim not in (3, 4):
+        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
+                           f"input of size: {_size(x.shape)}")
+    if w.ndim != 4:
+        raise RuntimeError("conv2d: weight should be 4-D (out_channels, in_channels/groups, "
+                           f"kH, kW), but got weight of size {_size(w.shape)}")
+    if x.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"conv2d supports float32 and float64 inputs, got {x.dtype}")
+    for name, t in (("weight", w), ("bias", b)):
+        if t is not None and t.dtype != x.dtype:
+            raise RuntimeError(f"Input type ({x.dtype}) and {name} type ({t.dtype}) should "
+                               "be the same")
+    if groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported, got groups={groups}")
+    if x.shape[-3] != w.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_size(w.shape)}, expected "
+                           f"input {_size(x.shape)} to have {w.shape[1] * groups} channels, "
+                           f"but got {x.shape[-3]} channels instead")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by "
+                           f"{groups} at dimension 0, but got weight of size "
+                           f"{_size(w.shape)} instead")
+    if b is not None and b.shape != (w.shape[0],):
+        raise RuntimeError(f"Given weight of size {_size(w.shape)}, expected bias to be "
+                           f"1-dimensional with {w.shape[0]} elements, but got bias of size "
+                           f"{_size(b.shape)} instead")
+
+
+def _resolve_padding(padding: Any, stride: Pair, kernel: Pair, dilation: Pair) -> Pad4:
+    """int / pair / 'same' / 'valid' as (top, bottom, left, right)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}' (expected 'same' or "
+                               "'valid')")
+        if stride != (1, 1):
+            raise RuntimeError("padding='same' is not supported for strided convolutions, "
+                               f"got stride={stride}")
+        return same_padding(kernel, dilation)
+    ph, pw = pair(padding, "padding")
+    if ph < 0 or pw < 0:
+        raise RuntimeError(f"negative padding is not supported, got padding={(ph, pw)}")
+    return ph, ph, pw, pw
+
+
+def _check_fits(x_shape: tuple, kernel: Pair, pad: Pad4, dilation: Pair) -> None:
+    padded = (x_shape[-2] + pad[0] + pad[1], x_shape[-1] + pad[2] + pad[3])
+    effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if padded[0] < effective[0] or padded[1] < effective[1]:
+        raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x "
+                           f"{padded[1]}). Kernel size: ({effective[0]} x {effective[1]}). "
+                           "Kernel size can't be greater than actual input size")
+
+
+def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
+           dilation: Any = 1, groups: int = 1) -> Any:
+    """2-D convolution over an (N, C, H, W) or unbatched (C, H, W) input, as
+    torch.nn.functional.conv2d. padding: int, (ph, pw), 'same' or 'valid'.
+
+    >>> from tinygrad_cnn import ones
+    >>> conv2d(ones(1, 1, 4, 4), ones(2, 1, 3, 3), padding=1).shape
+    (1, 2, 4, 4)
+    """
+    x, w = input.data, weight.data
+    b = None if bias is None else bias.data
+    _check_tensors(x, w, b, groups)
+    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
+    if min(stride) <= 0:
+        raise RuntimeError(f"non-positive stride is not supported, got stride={stride}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"non-positive dilation is not supported, got dilation={dilation}")
+    kernel = (w.shape[2], w.shape[3])
+    pad = _resolve_padding(padding, stride, kernel, dilation)
+    _check_fits(x.shape, kernel, pad, dilation)
+    tensors = (input, weight) if bias is None else (input, weight, bias)
+    return Conv2d.apply(*tensors, stride=stride, padding=pad, dilation=dilation,
+                        groups=int(groups))

@@ -1,0 +1,107 @@
+"""Sliding-window geometry shared by convolution and pooling: argument normalisation,
+output sizes and the (start, end) windows of average pooling.
+
+Everything here is O(output rows + output columns) numpy or plain Python: the per-pixel
+work lives in the numba kernels.
+"""
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+import numpy as np
+
+Pair = Tuple[int, int]
+Pad4 = Tuple[int, int, int, int]  # (top, bottom, left, right)
+
+
+def pair(value: Any, name: str) -> Pair:
+    """An int or a 1-/2-sequence of ints as (height, width), as PyTorch accepts.
+
+    >>> pair(3, "stride"), pair((2, 1), "stride")
+    ((3, 3), (2, 1))
+    """
+    if isinstance(value, (int, np.integer)):
+        return int(value), int(value)
+    if isinstance(value, (tuple, list)) and len(value) in (1, 2) and all(
+            isinstance(v, (int, np.integer)) for v in value):
+        return (int(value[0]),) * 2 if len(value) == 1 else (int(value[0]), int(value[1]))
+    raise TypeError(f"{name} must be an int or a tuple of 1 or 2 ints, got {value!r}")
+
+
+def pad4(padding: Any) -> Pad4:
+    """An int, (ph, pw) or (top, bottom, left, right) as (top, bottom, left, right).
+
+    >>> pad4(1), pad4((1, 2)), pad4((0, 1, 0, 1))
+    ((1, 1, 1, 1), (1, 1, 2, 2), (0, 1, 0, 1))
+    """
+    if isinstance(padding, (tuple, list)) and len(padding) == 4:
+        return tuple(int(p) for p in padding)  # type: ignore[return-value]
+    ph, pw = pair(padding, "padding")
+    return ph, ph, pw, pw
+
+
+def same_padding(kernel: Pair, dilation: Pair) -> Pad4:
+    """PyTorch's 'same' split: total dilation*(k-1) per side pair, the odd pixel at the
+    bottom/right.
+
+    >>> same_padding((4, 3), (1, 2))
+    (1, 2, 2, 2)
+    """
+    (kh, kw), (dh, dw) = kernel, dilation
+    th, tw = dh * (kh - 1), dw * (kw - 1)
+    return th // 2, th - th // 2, tw // 2, tw - tw // 2
+
+
+def conv_output_size(size: int, kernel: int, stride: int, pad_lo: int, pad_hi: int,
+                     dilation: int) -> int:
+    """Number of window positions along one axis (floor mode).
+
+    >>> conv_output_size(9, 3, 1, 1, 1, 1)
+    9
+    """
+    return (size + pad_lo + pad_hi - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
+                     ceil_mode: bool) -> int:
+    """PyTorch's pooling output size: in ceil_mode one extra window is allowed, but the
+    last window must still start inside the input or the left padding.
+
+    >>> pool_output_size(5, 2, 2, 0, 1, False), pool_output_size(5, 2, 2, 0, 1, True)
+    (2, 3)
+    """
+    span = size + 2 * pad - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = span // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+def avgpool_windows(size: int, out: int, kernel: int, stride: int, pad: int,
+                    count_include_pad: bool) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, divisor part) per output index of avg_pool2d along one axis.
+
+    A window may hang over the padding (counted when count_include_pad) but never past it;
+    start/end are clipped to the input for the sum.
+
+    >>> avgpool_windows(4, 2, 3, 2, 1, True)
+    (array([0, 1]), array([2, 4]), array([3, 3]))
+    """
+    start = np.arange(out) * stride - pad
+    end = np.minimum(start + kernel, size + pad)
+    padded_len = end - start
+    start, end = np.maximum(start, 0), np.minimum(end, size)
+    return start, end, padded_len if count_include_pad else end - start
+
+
+def adaptive_windows(size: int, out: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, length) per output index: start=floor(i*size/out),
+    end=ceil((i+1)*size/out), as PyTorch's adaptive pooling.
+
+    >>> adaptive_windows(5, 3)
+    (array([0, 1, 3]), array([2, 4, 5]), array([2, 3, 2]))
+    """
+    i = np.arange(out)
+    start = (i * size) // out
+    end = -((-(i + 1) * size) // out)
+    return start, end, end - start

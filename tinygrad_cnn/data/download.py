@@ -1,0 +1,81 @@
+"""Download a file once, safely: progress bar, checksum check, atomic write."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable, Optional, Sequence, Union
+
+from tqdm import tqdm
+
+CHUNK = 1 << 16
+Opener = Callable[..., object]  # urllib.request.urlopen's signature (url, timeout=...)
+
+
+def file_hash(path: Union[str, Path], algorithm: str = "md5") -> str:
+    """The hex digest of a file (`algorithm`: any hashlib name, e.g. "md5", "sha256")."""
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def download(urls: Union[str, Sequence[str]], dest: Union[str, Path], md5: Optional[str] = None,
+             sha256: Optional[str] = None, progress: bool = True,
+             opener: Opener = urllib.request.urlopen, timeout: float = 30.0) -> Path:
+    """Fetch the first URL (or mirror) that works into `dest` and verify its checksum.
+
+    The file is written to a temporary name beside `dest` and renamed only once complete
+    and verified, so an interrupted or corrupt download never leaves a bad `dest`.
+    Raises ValueError on a checksum mismatch and ConnectionError when no URL is reachable.
+
+    >>> # download("https://host/file.gz", "data/file.gz", md5="...")  -> Path("data/file.gz")
+    """
+    urls = [urls] if isinstance(urls, str) else list(urls)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for url in urls:
+        try:
+            tmp = _fetch(url, dest, opener, timeout, progress)
+        except (urllib.error.URLError, OSError) as err:
+            failures.append(f"{url}: {getattr(err, 'reason', err)}")
+            continue
+        _verify_or_delete(tmp, url, md5, sha256)
+        os.replace(tmp, dest)  # atomic on the same file system
+        return dest
+    raise ConnectionError(f"could not download {dest.name} (are you offline?). Tried:\n  "
+                          + "\n  ".join(failures)
+                          + f"\nYou can download it by hand into {dest.parent}")
+
+
+def _fetch(url: str, dest: Path, opener: Opener, timeout: float, progress: bool) -> Path:
+    """Stream `url` into a temporary file beside `dest`; returns the temporary path."""
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, opener(url, timeout=timeout) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name,
+                      disable=not progress, leave=False) as bar:
+                for chunk in iter(lambda: response.read(CHUNK), b""):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+    except BaseException:
+        os.unlink(tmp_name)
+        raise
+    return Path(tmp_name)
+
+
+def _verify_or_delete(path: Path, url: str, md5: Optional[str], sha256: Optional[str]) -> None:
+    for algorithm, expected in (("md5", md5), ("sha256", sha256)):
+        if expected is None:
+            continue
+        actual = file_hash(path, algorithm)
+        if actual != expected.lower():
+            path.unlink()
+            raise ValueError(f"checksum mismatch for {url}: {algorithm} {actual}, expected "
+                             f"{expected}; the download is corrupt or the file has changed")

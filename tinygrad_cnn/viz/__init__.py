@@ -1,0 +1,20 @@
+"""See the computation: three pictures of the same autograd graph, built with graphviz.
+
+- `draw_graph(t)`: the forward tensor DAG (ops, shapes, parameters by module name);
+- `draw_backward(t)`: the gradient flow in the order the engine walks it;
+- `draw_circuit(t)`: small computations expanded to scalar `*`, `+`, `max`, ... nodes with
+  forward values (black) and gradients (red) on the wires.
+
+Each returns a `graphviz.Digraph`: it shows inline in Jupyter and `.render()`s to files.
+
+>>> from tinygrad_cnn import Tensor
+>>> from tinygrad_cnn.viz import draw_graph
+>>> "mul" in draw_graph((Tensor([1.0], requires_grad=True) * 2.0).sum()).source
+True
+"""
+from .backward_graph import draw_backward
+from .circuit import build_circuit, draw_circuit
+from .forward_graph import draw_graph
+from .walk import retain_all_grads
+
+__all__ = ["draw_graph", "draw_backward", "draw_circuit", "build_circuit", "retain_all_grads"]

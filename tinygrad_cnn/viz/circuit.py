@@ -1,0 +1,321 @@
+"""The circuit view: a small computation expanded into scalar nodes, values and gradients
+written on the wires (black forward value above, red gradient below), inputs on the left.
+
+Where every number comes from:
+- a wire leaving a tensor element (an input such as `x11`, or the output of an op such
+  as a conv sum or a relu) carries that element of the engine's `tensor.data` (black);
+- its red number is the element of the engine's `tensor.grad` when that element feeds a
+  single node (then the wire's gradient and the tensor's gradient are the same thing);
+  when it feeds several nodes (a filter weight used at every position), each wire gets
+  its share, d loss/d node × d node/d element, and the shares add up to the engine's
+  `.grad`, which is written in red on the input node itself;
+- nodes inside an op (the products `w*x` inside a conv or matmul) are not engine
+  tensors: their value is the product of the engine's input values, and the gradient on
+  the wire out of them is the engine's gradient of the op's output element (d sum/d
+  product = 1); the wires into a `*` carry that gradient times the other factor.
+The engine's gradients come from its own backward: either you ran it after
+`viz.retain_all_grads(loss)`, or draw_circuit runs it for you on a fresh graph.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+import graphviz
+import numpy as np
+
+from . import style
+from .op_labels import op_category
+from .scalar_rules import RULES, Ref, Term, _ELEMENTWISE, expand
+from .walk import graph_tensors, is_scalar_constant, retain_all_grads
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+DEFAULT_MAX_NODES = 500
+
+
+@dataclass
+class CircuitNode:
+    key: str
+    label: str                      # x11, *, +, relu, loss ...
+    kind: str                       # "input", "op" or "output"
+    category: str = "arithmetic"    # colour family of the tensor op it comes from
+    grad: Optional[float] = None    # inputs: the engine's .grad of that element
+    group: str = ""                 # nodes of one conv/matmul output element: drawn boxed
+    shared: bool = False            # a copy of an input used by several nodes
+
+
+@dataclass
+class Wire:
+    src: str
+    dst: str
+    value: float
+    grad: Optional[float]
+
+
+@dataclass
+class Circuit:
+    """The scalar graph: nodes by key, and the wires between them."""
+    nodes: Dict[str, CircuitNode] = field(default_factory=dict)
+    wires: List[Wire] = field(default_factory=list)
+
+
+@dataclass
+class _Source:
+    """What drives a wire: a node, and the engine tensor element it stands for (if any)."""
+    key: str
+    value: float
+    tensor: Optional["Tensor"] = None
+    index: int = 0
+    share: Optional[float] = None    # inner nodes: their gradient
+
+
+def draw_circuit(tensor: "Tensor", names: Optional[Dict[str, "Tensor"]] = None, *,
+                 max_nodes: int = DEFAULT_MAX_NODES, show_grads: bool = True,
+                 copy_inputs: bool = True) -> graphviz.Digraph:
+    """Draw a small computation as a circuit of scalar operations.
+
+    names: labels for input tensors, e.g. `{'x': x, 'w': w}` gives x11, x12, ..., w11.
+    Refuses (ValueError) when the circuit would exceed `max_nodes` scalar nodes.
+    copy_inputs: draw an input used by several nodes (a filter weight) once per use, each
+    copy showing the input's total gradient and its wire that use's share; False draws it
+    once, with all its wires fanning out.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> a = Tensor([2.0], requires_grad=True)
+    >>> g = draw_circuit((a * a).sum(), names={"a": a})
+    >>> "4" in g.source and a.grad.item() == 4.0
+    True
+    """
+    return render_circuit(build_circuit(tensor, names, max_nodes=max_nodes,
+                                        show_grads=show_grads, copy_inputs=copy_inputs))
+
+
+def build_circuit(tensor: "Tensor", names: Optional[Dict[str, "Tensor"]] = None, *,
+                  max_nodes: int = DEFAULT_MAX_NODES, show_grads: bool = True,
+                  copy_inputs: bool = True) -> Circuit:
+    """The scalar graph behind `draw_circuit`, as data (see the module doc for where each
+    number comes from)."""
+    return _Builder(tensor, names or {}, max_nodes, show_grads, copy_inputs).build()
+
+
+class _Builder:
+    def __init__(self, root, names, max_nodes, show_grads, copy_inputs):
+        self.root, self.max_nodes, self.show_grads = root, max_nodes, show_grads
+        self.copy_inputs = copy_inputs
+        self.copied: Dict[str, CircuitNode] = {}
+        self.made = 0
+        self.tensors = graph_tensors(root)
+        self.names = {id(t): name for name, t in names.items()}
+        self.circuit = Circuit()
+        self.sources: Dict[Tuple[int, int], _Source] = {}
+        self.pending: List[Tuple[_Source, str, Optional[float]]] = []
+
+    def build(self) -> Circuit:
+        self._check_size_lower_bound()
+        if self.show_grads:
+            _ensure_grads(self.root, self.tensors)
+        self._name_unnamed_leaves()
+        for t in self.tensors:
+            if t._ctx is not None:
+                self._expand_op(t)
+        self._connect_output()
+        self._finish_wires()
+        return self.circuit
+
+    # ----- size guard --------------------------------------------------------------------------
+    def _check_size_lower_bound(self) -> None:
+        """Ops that always give one node per output element: refuse before any work."""
+        always = set(_ELEMENTWISE) | {"MatMul", "Conv2d"}
+        at_least = sum(t.data.size for t in self.tensors
+                       if t._ctx is not None and t._ctx.name in always)
+        if at_least > self.max_nodes:
+            self._refuse(f"at least {at_least}")
+
+    def _refuse(self, how_many: str) -> None:
+        raise ValueError(
+            f"draw_circuit: this computation would need {how_many} scalar nodes, more than "
+            f"max_nodes={self.max_nodes}. The circuit view is for small computations (like "
+            "viz.examples.blog_circuit()); use draw_graph for this one, or pass a larger "
+            "max_nodes.")
+
+    def _new_node(self, label: str, kind: str, category: str = "arithmetic",
+                  grad: Optional[float] = None, group: str = "") -> str:
+        if len(self.circuit.nodes) >= self.max_nodes:
+            self._refuse(f"more than {self.max_nodes}")
+        self.made += 1  # keys never reused, even after an input is replaced by its copies
+        key = f"n{self.made}"
+        self.circuit.nodes[key] = CircuitNode(key, label, kind, category, grad, group)
+        return key
+
+    # ----- inputs ------------------------------------------------------------------------------
+    def _name_unnamed_leaves(self) -> None:
+        letters = (c for c in "abcdefghijklmnopqrstuvuvwxyz" if c not in self.names.values())
+        for t in self.tensors:
+            if t._ctx is None and id(t) not in self.names and not is_scalar_constant(t):
+                self.names[id(t)] = next(letters, f"in{len(self.names)}")
+
+    def _is_folded(self, t) -> bool:
+        return is_scalar_constant(t) and id(t) not in self.names
+
+    def _source(self, t, index: int) -> _Source:
+        """The node that holds element `index` of `t` (inputs are created when first used)."""
+        key = (id(t), index)
+        if key not in self.sources:
+            label = (style.fmt_number(t.data.reshape(())) if self._is_folded(t)
+                     else element_name(self.names[id(t)], t.shape, index))
+            grad = _element(t.grad, index) if self.show_grads else None
+            node = self._new_node(label, "input", grad=grad)
+            self.sources[key] = _Source(node, float(t.data.flat[index]), t, index)
+        return self.sources[key]
+
+    # ----- ops ---------------------------------------------------------------------------------
+    def _expand_op(self, t) -> None:
+        ctx = t._ctx
+        parents = ctx.parents
+        category = op_category(ctx.name)
+        for o, item in enumerate(expand(ctx, [p.data for p in parents], t.data)):
+            if isinstance(item, Ref):
+                self.sources[(id(t), o)] = self._source(parents[item.parent], item.index)
+                continue
+            grad = _element(t.grad, o) if self.show_grads else None
+            group = f"{id(t)}:{o}" if any(isinstance(a, Term) for a in item.args) else ""
+            node = self._add_term(item, parents, category, grad, group)
+            self.sources[(id(t), o)] = _Source(node, float(t.data.flat[o]), t, o)
+
+    def _add_term(self, term: Term, parents, category: str, grad: Optional[float],
+                  group: str) -> str:
+        symbol, args = self._fold_constants(term, parents)
+        node = self._new_node(symbol, "op", category, group=group)
+        for arg, local in args:
+            share = None if grad is None else grad * local
+            if isinstance(arg, Term):
+                inner = self._add_term(arg, parents, category, share, group)
+                source = _Source(inner, arg.value, share=share)
+            else:
+                source = self._source(parents[arg.parent], arg.index)
+            self.pending.append((source, node, share))
+        return node
+
+    def _fold_constants(self, term: Term, parents) -> Tuple[str, list]:
+        """Write scalar constants into the symbol: `x ** 2` draws as one `^2` node."""
+        symbol, args = term.symbol, []
+        for position, (arg, local) in enumerate(zip(term.args, term.local)):
+            if isinstance(arg, Ref) and self._is_folded(parents[arg.parent]):
+                c = style.fmt_number(parents[arg.parent].data.reshape(()))
+                symbol = f"{c}{symbol}" if position == 0 else f"{symbol}{c}"
+            else:
+                args.append((arg, local))
+        return symbol, args
+
+    def _copy_input(self, source: _Source, group: str) -> _Source:
+        """A separate node for one use of an input, so each filter position reads on its
+        own; the copy still shows the input's total gradient."""
+        original = self.circuit.nodes.pop(source.key, None) or self.copied[source.key]
+        self.copied[source.key] = original
+        key = self._new_node(original.label, "input", grad=original.grad, group=group)
+        self.circuit.nodes[key].shared = True
+        return _Source(key, source.value, source.tensor, source.index, source.share)
+
+    # ----- wires -------------------------------------------------------------------------------
+    def _connect_output(self) -> None:
+        out = self._new_node("loss" if self.root.data.size == 1 else "output", "output")
+        for o in range(self.root.data.size):
+            seed = _element(self.root.grad, o) if self.show_grads else None
+            self.pending.append((self.sources[(id(self.root), o)], out, seed))
+
+    def _finish_wires(self) -> None:
+        uses = Counter(source.key for source, _, _ in self.pending)
+        for source, dst, share in self.pending:
+            grad = share
+            if self.copy_inputs and uses[source.key] > 1 and source.tensor is not None \
+                    and source.tensor._ctx is None:
+                source = self._copy_input(source, self.circuit.nodes[dst].group)
+            elif source.key in self.circuit.nodes and source.tensor is not None \
+                    and source.tensor._ctx is None:
+                self.circuit.nodes[source.key].group = self.circuit.nodes[dst].group
+            if source.tensor is not None:
+                if not source.tensor.requires_grad:
+                    grad = None
+                elif uses[source.key] == 1 and self.show_grads:
+                    grad = _element(source.tensor.grad, source.index)  # the engine's own
+            self.circuit.wires.append(Wire(source.key, dst, source.value, grad))
+
+
+def _element(grad, index: int) -> Optional[float]:
+    return None if grad is None else float(grad.data.flat[index])
+
+
+def element_name(name: str, shape: Tuple[int, ...], index: int) -> str:
+    """`x` + 1-based indices over the non-singleton dims: element 4 of a 3×3 `x` is `x22`.
+
+    >>> element_name("x", (1, 1, 3, 3), 4), element_name("b", (1,), 0), element_name("v", (12,), 10)
+    ('x22', 'b', 'v11')
+    """
+    position = np.unravel_index(index, shape) if shape else ()
+    digits = [str(i + 1) for i, n in zip(position, shape) if n != 1]
+    sep = "," if any(len(d) > 1 for d in digits) and len(digits) > 1 else ""
+    return name + sep.join(digits)
+
+
+def _ensure_grads(root, tensors) -> None:
+    """Use the engine's gradients as they are, or run the engine's backward to get them."""
+    needs = [t for t in tensors if t.requires_grad]
+    if not needs:
+        raise ValueError("draw_circuit: nothing in this computation requires grad, so there "
+                         "are no gradients to draw; pass show_grads=False to draw values only")
+    if all(t.grad is not None for t in needs):
+        return
+    if any(t.grad is not None for t in needs):
+        raise ValueError(
+            "draw_circuit: some tensors of this graph have a .grad and others do not (backward "
+            "ran without retaining intermediate gradients). Call "
+            "tinygrad_cnn.viz.retain_all_grads(loss) before loss.backward(), or pass a fresh "
+            "graph and draw_circuit will run backward itself.")
+    if root.data.size != 1:
+        raise ValueError(f"draw_circuit: the output has shape {root.shape}; backward needs a "
+                         "single-element output (e.g. a loss)")
+    retain_all_grads(root)
+    root.backward()
+
+
+def render_circuit(circuit: Circuit) -> graphviz.Digraph:
+    """Lay a `Circuit` out left to right: inputs, scalar ops, then the loss."""
+    g = style.new_digraph("circuit", nodesep="0.12", ranksep="0.6")
+    groups: Dict[str, List[CircuitNode]] = {}
+    for node in circuit.nodes.values():
+        groups.setdefault(node.group, []).append(node)
+    for name, nodes in groups.items():
+        if not name:
+            for node in nodes:
+                g.node(node.key, **_node_attrs(node))
+            continue
+        with g.subgraph(name=f"cluster_{len(g.body)}") as box:
+            box.attr(style="rounded,filled", color="#C9D6EA", fillcolor="#F6F9FE", label="")
+            for node in nodes:
+                box.node(node.key, **_node_attrs(node))
+    for wire in circuit.wires:
+        lines = [(style.fmt_number(wire.value), style.VALUE_COLOUR)]
+        if wire.grad is not None:
+            lines.append((style.fmt_number(wire.grad), style.GRAD_COLOUR))
+        g.edge(wire.src, wire.dst, label=style.html_lines(*lines))
+    return g
+
+
+def _node_attrs(node: CircuitNode) -> dict:
+    if node.kind == "input":
+        total = "total ∇" if node.shared else "∇"
+        grad = None if node.grad is None else (f"{total} {style.fmt_number(node.grad)}",
+                                                style.GRAD_COLOUR)
+        fill = style.INPUT_FILL if node.grad is None else style.PARAM_FILL
+        return dict(label=style.html_lines(node.label, grad, bold_first=True), shape="box",
+                    style="rounded,filled", fillcolor=fill, margin="0.06,0.02", fontsize="10")
+    if node.kind == "output":
+        return dict(label=style.html_lines(node.label, bold_first=True), shape="doublecircle",
+                    style="filled", fillcolor=style.CATEGORY_FILL["loss"], fontsize="10",
+                    width="0.5", fixedsize="true")
+    return dict(label=node.label, shape="circle", style="filled", width="0.42",
+                fixedsize="true", fontsize="11" if len(node.label) <= 2 else "9",
+                fillcolor=style.CATEGORY_FILL[node.category])

@@ -1,0 +1,47 @@
+"""Ready-made pictures: the blog's one-layer CNN circuit, and LeNet's graphs.
+
+>>> g = blog_circuit()
+>>> g.name
+'circuit'
+"""
+from __future__ import annotations
+
+from typing import Dict, Tuple
+
+import graphviz
+import numpy as np
+
+from ..tensor import Tensor
+
+# a 3x3 greyscale image: bright top-left corner, so the filter's 4 positions differ
+BLOG_IMAGE = [[0.9, 0.6, 0.1],
+              [0.8, 0.3, 0.0],
+              [0.2, 0.1, 0.5]]
+BLOG_FILTER = [[0.5, -0.2],
+               [0.3, 0.4]]
+BLOG_BIAS = 0.1
+BLOG_TARGET = 1.0
+
+
+def blog_tensors() -> Tuple[Tensor, Dict[str, Tensor]]:
+    """The blog's layer, computed by the engine: a 2x2 filter `w` (and bias `b`) slides over
+    a 3x3 image `x`, then relu, 2x2 max-pool and the squared error against target `y`.
+    Returns the loss (backward not run yet) and the named inputs."""
+    from ..nn import functional as F
+
+    x = Tensor(np.array(BLOG_IMAGE, dtype=np.float32).reshape(1, 1, 3, 3), requires_grad=True)
+    w = Tensor(np.array(BLOG_FILTER, dtype=np.float32).reshape(1, 1, 2, 2), requires_grad=True)
+    b = Tensor(np.array([BLOG_BIAS], dtype=np.float32), requires_grad=True)
+    y = Tensor(np.array(BLOG_TARGET, dtype=np.float32).reshape(1, 1, 1, 1))
+    pooled = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2)
+    loss = ((pooled - y) ** 2).sum()
+    return loss, {"x": x, "w": w, "b": b, "y": y}
+
+
+def blog_circuit() -> graphviz.Digraph:
+    """The circuit of `blog_tensors()`: every `*`, `+`, relu, max and the loss, with the
+    engine's forward values (black) and gradients (red) on the wires."""
+    from .circuit import draw_circuit
+
+    loss, names = blog_tensors()
+    return draw_circuit(loss, names=names)

@@ -232,12 +232,17 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4,
-                               threshold=200, edgeitems=3)
+        data = self.data
+        # like torch: "1., 2." for whole numbers, otherwise four fixed decimals "1.5000"
+        whole = data.dtype.kind != "f" or not np.all(np.isfinite(data)) or \
+            np.all(data == np.round(data))
+        body = np.array2string(data, separator=", ", prefix="tensor(", precision=4,
+                               threshold=200, edgeitems=3,
+                               floatmode="maxprec" if whole else "fixed")
         extras = []
-        if self.data.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
-            extras.append(f"dtype={self.data.dtype}")
-        if self.data.size == 0:
+        if data.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
+            extras.append(f"dtype={data.dtype}")
+        if data.size == 0 and data.ndim != 1:
             extras.append(f"size={self.shape}")
         if self._ctx is not None:
             extras.append(f"grad_fn=<{self._ctx.name}Backward>")

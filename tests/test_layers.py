@@ -200,8 +200,20 @@ LOSSES = {
         weight=(torch.tensor if lib is torch.nn else tg.tensor)([1.0, 2.0, 0.5, 1.0]),
         reduction="sum", label_smoothing=0.1),
     "nll": lambda lib: lib.NLLLoss(reduction="none"),
-    "cross_entropy_legacy": lambda lib: lib.CrossEntropyLoss(size_average=False),
 }
+
+
+def test_legacy_size_average_is_translated_with_torchs_warning():
+    logits, target = np.random.default_rng(0).standard_normal((3, 4)), np.array([0, 3, 1])
+    with pytest.warns(UserWarning, match="please use reduction='sum' instead"):
+        ours = nn.CrossEntropyLoss(size_average=False)
+    assert ours.reduction == "sum"
+    with pytest.warns(UserWarning, match="reduction='none'"):
+        assert nn.MSELoss(reduce=False).reduction == "none"
+    with pytest.warns(UserWarning):
+        theirs = torch.nn.CrossEntropyLoss(size_average=False)
+    assert_close(ours(tg.tensor(logits), tg.tensor(target)),
+                 theirs(torch.tensor(logits), torch.tensor(target)))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -244,4 +256,3 @@ def test_loss_weight_is_a_buffer_and_repr_matches_torch():
     assert [n for n, _ in loss.named_buffers()] == ["weight"]
     assert repr(loss) == repr(torch.nn.CrossEntropyLoss(weight=torch.ones(3))) == \
         "CrossEntropyLoss()"
-    assert nn.MSELoss(reduce=False).reduction == "none"

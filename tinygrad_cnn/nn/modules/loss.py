@@ -5,6 +5,7 @@ accepted (and translated) so that code written for PyTorch runs unchanged.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Optional
 
 from ...tensor import Tensor
@@ -15,9 +16,10 @@ from ..module import Module
 def _legacy_reduction(size_average: Optional[bool], reduce: Optional[bool]) -> str:
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+    reduction = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", stacklevel=4)
+    return reduction
 
 
 class _Loss(Module):

@@ -80,13 +80,9 @@ def _locate(spec: IdxDataset, root: Path, role: str, fetch: bool) -> Path:
 
 
 def _split(images_path: Path, labels_path: Path) -> Split:
+    # The magic numbers also fix the dimensions: 2051 = uint8 (N, rows, cols), 2049 = (N,).
     images = read_idx(images_path, IMAGES_MAGIC)
     labels = read_idx(labels_path, LABELS_MAGIC)
-    if images.ndim != 3:
-        raise ValueError(f"{images_path}: expected 3 dimensions (N, rows, cols), "
-                         f"got shape {images.shape}")
-    if labels.ndim != 1:
-        raise ValueError(f"{labels_path}: expected 1 dimension (N,), got shape {labels.shape}")
     if len(images) != len(labels):
         raise ValueError(f"{images_path.name} has {len(images)} images but "
                          f"{labels_path.name} has {len(labels)} labels")

@@ -1,0 +1,39 @@
+"""`tinygrad-cnn train`: train a model on a dataset, checkpoint every epoch, plot curves."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("train", help="train a CNN (digits, MNIST, Fashion-MNIST)")
+    p.add_argument("--dataset", default="digits", choices=("digits", "mnist", "fashion-mnist"))
+    p.add_argument("--data-dir", default=None,
+                   help="directory with the IDX files (mnist / fashion-mnist)")
+    p.add_argument("--download", action="store_true", help="download the IDX files if missing")
+    p.add_argument("--model", default=None, choices=("lenet", "small"),
+                   help="default: small for digits, lenet otherwise")
+    p.add_argument("--epochs", type=int, default=None, help="default: 20 (digits), 3 otherwise")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
+    p.add_argument("--lr", type=float, default=None, help="default: the optimizer's own")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="runs/latest", help="directory for checkpoint and curves")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
+    p.add_argument("--max-batches", type=int, default=None,
+                   help="stop each epoch (and evaluation) after this many batches")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..training.session import TrainingConfig, train
+
+    config = TrainingConfig.from_args(args)
+    history = train(config, resume=args.resume, progress=not args.no_progress)
+    last = history[-1] if history else {}
+    print(json.dumps({"out": str(Path(config.out)), **last}, indent=None))
+    return 0

@@ -1,0 +1,99 @@
+"""Checkpoints: nested dicts of arrays and plain values in one `.npz` file, written atomically.
+
+Arrays are stored as npz members under their dotted path; everything else (numbers,
+strings, lists, the random generator's state) as one JSON member. Loading never unpickles
+(`allow_pickle=False`), so opening a checkpoint cannot run code.
+
+The write goes to a temporary file in the same directory, is flushed to disk, then renamed
+over the target: a crash mid-save leaves the previous checkpoint intact.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Dict, Union
+
+import numpy as np
+
+_META = "__meta__.json"
+_ARRAY = "__array__"
+
+
+def _split(obj: Any, path: str, arrays: Dict[str, np.ndarray]) -> Any:
+    """Replace arrays by {'__array__': key} markers, collecting them in `arrays`."""
+    if isinstance(obj, np.ndarray):
+        arrays[path] = obj
+        return {_ARRAY: path}
+    if hasattr(obj, "data") and isinstance(getattr(obj, "data"), np.ndarray):  # a Tensor
+        return _split(obj.data, path, arrays)
+    if isinstance(obj, dict):
+        return {"__dict__": [[_split(k, f"{path}/key{i}", arrays),
+                              _split(v, f"{path}/{k if isinstance(k, str) else f'#{i}'}", arrays)]
+                             for i, (k, v) in enumerate(obj.items())]}
+    if isinstance(obj, (list, tuple)):
+        return {"__list__" if isinstance(obj, list) else "__tuple__":
+                [_split(v, f"{path}/{i}", arrays) for i, v in enumerate(obj)]}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    raise TypeError(f"cannot store {type(obj).__name__} at {path!r} in a checkpoint")
+
+
+def _join(obj: Any, arrays) -> Any:
+    if isinstance(obj, dict):
+        if _ARRAY in obj:
+            return np.array(arrays[obj[_ARRAY]])
+        if "__dict__" in obj:
+            return {_join(k, arrays): _join(v, arrays) for k, v in obj["__dict__"]}
+        if "__list__" in obj:
+            return [_join(v, arrays) for v in obj["__list__"]]
+        if "__tuple__" in obj:
+            return tuple(_join(v, arrays) for v in obj["__tuple__"])
+    return obj
+
+
+def save_checkpoint(path: Union[str, Path], state: Dict[str, Any]) -> Path:
+    """Atomically write `state` (nested dicts/lists of arrays, Tensors and plain values).
+
+    >>> import tempfile, numpy as np
+    >>> p = save_checkpoint(tempfile.mkdtemp() + "/c.npz", {"w": np.ones(2), "epoch": 3})
+    >>> load_checkpoint(p)["epoch"]
+    3
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays: Dict[str, np.ndarray] = {}
+    meta = json.dumps(_split(state, "s", arrays))
+    buffer = io.BytesIO()
+    np.savez(buffer, **{_META: np.frombuffer(meta.encode(), np.uint8)}, **arrays)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(buffer.getbuffer())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path
+
+
+def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:
+    """Read a checkpoint written by `save_checkpoint` (arrays come back as numpy arrays)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{path} is not a readable tinygrad_cnn checkpoint: {e}") from None
+    if _META not in arrays:
+        raise ValueError(f"{path} is not a tinygrad_cnn checkpoint (no {_META} member)")
+    return _join(json.loads(arrays.pop(_META).tobytes().decode()), arrays)

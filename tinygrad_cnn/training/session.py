@@ -1,0 +1,137 @@
+"""A training session as the CLI runs it: config -> data, model, optimizer -> epochs,
+with a checkpoint after every epoch (so `resume` continues exactly) and a curves PNG."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from .. import creation, optim
+from ..models import build_model
+from .checkpoint import load_checkpoint, save_checkpoint
+from .datasets import load_split
+from .loop import evaluate, fit
+
+CHECKPOINT = "checkpoint.npz"
+_DEFAULT_EPOCHS = {"digits": 20}
+_OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW,
+               "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adadelta": optim.Adadelta,
+               "adamax": optim.Adamax, "nadam": optim.NAdam}
+
+
+@dataclasses.dataclass
+class TrainingConfig:
+    dataset: str = "digits"
+    data_dir: Optional[str] = None
+    download: bool = False
+    model: Optional[str] = None
+    epochs: Optional[int] = None
+    batch_size: int = 64
+    optimizer: str = "adam"
+    lr: Optional[float] = None
+    seed: int = 0
+    out: str = "runs/latest"
+    max_batches: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        if self.model is None:
+            self.model = "small" if self.dataset == "digits" else "lenet"
+        if self.epochs is None:
+            self.epochs = _DEFAULT_EPOCHS.get(self.dataset, 3)
+        if self.optimizer not in _OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of "
+                             + ", ".join(_OPTIMIZERS))
+
+    @classmethod
+    def from_args(cls, args: Any) -> "TrainingConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in vars(args).items() if k in names})
+
+
+def _build(config: TrainingConfig, image_shape) -> tuple:
+    model = build_model(config.model, in_channels=image_shape[0], image_size=image_shape[1:])
+    opt_cls = _OPTIMIZERS[config.optimizer]
+    kwargs = {} if config.lr is None else {"lr": config.lr}
+    return model, opt_cls(model.parameters(), **kwargs)
+
+
+def _resume(path: Path, config: TrainingConfig, model, optimizer) -> tuple:
+    state = load_checkpoint(path)
+    saved = state["config"]
+    for key in ("dataset", "model", "batch_size", "optimizer", "seed"):
+        if saved[key] != getattr(config, key):
+            raise ValueError(f"cannot resume {path}: it was trained with {key}={saved[key]!r}, "
+                             f"this run asks for {getattr(config, key)!r}")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    creation.generator().bit_generator.state = state["rng"]
+    return state["epoch"], state["history"]
+
+
+def train(config: TrainingConfig, resume: bool = False, progress: bool = True
+          ) -> List[Dict[str, float]]:
+    """Run (or continue) the training described by `config`; returns the epoch history."""
+    from ..data import DataLoader, TensorDataset
+
+    creation.manual_seed(config.seed)
+    (x_train, y_train), (x_test, y_test) = load_split(config.dataset, config.data_dir,
+                                                     config.download)
+    model, optimizer = _build(config, x_train.shape[1:])
+    out = Path(config.out)
+    start, history = 0, []
+    if resume and (out / CHECKPOINT).exists():
+        start, history = _resume(out / CHECKPOINT, config, model, optimizer)
+    train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=config.batch_size,
+                              shuffle=True, seed=config.seed)
+    test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=256)
+    if hasattr(train_loader, "set_epoch"):
+        train_loader.set_epoch(start)
+
+    def checkpoint(epoch: int, record: Dict[str, float]) -> None:
+        history.append(record)
+        save_checkpoint(out / CHECKPOINT, {
+            "config": dataclasses.asdict(config), "epoch": epoch + 1, "history": history,
+            "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "rng": creation.generator().bit_generator.state})
+        plot_curves(history, out / "curves.png")
+
+    fit(model, optimizer, train_loader, config.epochs, test_loader=test_loader,
+        start_epoch=start, progress=progress, max_batches=config.max_batches,
+        on_epoch_end=checkpoint)
+    return history
+
+
+def evaluate_checkpoint(path: str, data_dir: Optional[str] = None,
+                        batch_size: int = 256) -> Dict[str, Any]:
+    """Rebuild the checkpoint's model and measure it on its dataset's test split."""
+    from ..data import DataLoader, TensorDataset
+
+    state = load_checkpoint(path)
+    config = TrainingConfig(**state["config"])
+    if data_dir is not None:
+        config.data_dir = data_dir
+    _, (x_test, y_test) = load_split(config.dataset, config.data_dir, download=False)
+    model, _ = _build(config, x_test.shape[1:])
+    model.load_state_dict(state["model"])
+    result = evaluate(model, DataLoader(TensorDataset(x_test, y_test), batch_size=batch_size))
+    return {"checkpoint": str(path), "dataset": config.dataset, "epoch": state["epoch"],
+            "test_loss": result["loss"], "test_accuracy": result["accuracy"]}
+
+
+def plot_curves(history: List[Dict[str, float]], path: Path) -> None:
+    """Loss and accuracy per epoch (train and test) as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed
+    import matplotlib.pyplot as plt
+
+    epochs = [r["epoch"] for r in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
+    for ax, key, title in ((ax_loss, "loss", "loss"), (ax_acc, "accuracy", "accuracy")):
+        ax.plot(epochs, [r[f"train_{key}"] for r in history], "o-", label="train")
+        if "test_" + key in history[0]:
+            ax.plot(epochs, [r[f"test_{key}"] for r in history], "s-", label="test")
+        ax.set_xlabel("epoch"), ax.set_title(title), ax.grid(alpha=0.3), ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

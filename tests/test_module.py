@@ -248,3 +248,15 @@ def test_module_list_registers_parameters():
     assert len(layers) == 4 and isinstance(layers[0], nn.Identity)
     assert [n for n, _ in layers.named_parameters()] == ["1.weight", "1.bias", "2.weight",
                                                          "2.bias"]
+
+
+def test_deepcopy_and_pickle_give_independent_equal_models():
+    import copy
+    import pickle
+
+    net = TinyNet().eval()
+    x = tg.randn(3, 4)
+    for clone in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        np.testing.assert_array_equal(clone(x).data, net(x).data)
+        assert clone.fc1.weight is not net.fc1.weight
+        assert isinstance(clone.fc1.weight, nn.Parameter)

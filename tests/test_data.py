@@ -371,9 +371,9 @@ def test_transforms():
     np.testing.assert_allclose(f, x / 255.0, rtol=1e-7)
     np.testing.assert_allclose(normalize(f, 0.5, 0.25), (x / 255.0 - 0.5) / 0.25, rtol=1e-6)
     images = np.ones((2, 3, 4, 4), np.float32) * np.array([1, 2, 3], np.float32)[:, None, None]
-    out = normalize(images, [1, 2, 3], [1, 2, 4])
-    np.testing.assert_allclose(out[:, :2], 0.0)
-    np.testing.assert_allclose(out[:, 2], -0.25)
+    out = normalize(images, [0, 0, 1], [1, 2, 4])  # channels hold 1, 2, 3
+    np.testing.assert_allclose(out[:, :2], 1.0)
+    np.testing.assert_allclose(out[:, 2], 0.5)
     assert add_channel(np.zeros((5, 8, 8))).shape == (5, 1, 8, 8)
     with pytest.raises(ValueError, match=r"std must be positive, got \[1.0, 0.0\]"):
         normalize(images[:, :2], [0, 0], [1, 0])

@@ -83,7 +83,8 @@ def gradcheck(fn: Callable, inputs: Union[Any, Sequence[Any]], eps: float = 1e-6
             numeric = _numerical_jacobian(fn, inputs, x, o, eps)
             analytic = _analytic_jacobian(fn, inputs, x, o)
             if not np.allclose(analytic, numeric, rtol=rtol, atol=atol):
-                worst = np.unravel_index(np.argmax(np.abs(analytic - numeric)), numeric.shape)
+                diff = np.nan_to_num(np.abs(analytic - numeric), nan=np.inf)
+                worst = tuple(int(i) for i in np.unravel_index(np.argmax(diff), numeric.shape))
                 msg = (f"Jacobian mismatch for output {o} with respect to input {j} "
                        f"(shape {x.shape}): at (output element, input element) {worst} "
                        f"analytical={analytic[worst]:.6g} numerical={numeric[worst]:.6g}")

@@ -5,7 +5,7 @@ terms of the shapes the caller passed. The arithmetic lives in `kernels.conv`.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 import numpy as np
 
@@ -13,10 +13,6 @@ from ..autograd.function import Function
 from ..kernels import (channel_major, conv_backward_bias, conv_backward_input,
                        conv_backward_weight, conv_forward)
 from ..kernels.geometry import Pad4, Pair, pair, same_padding
-
-
-def _size(shape: Tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
 class Conv2d(Function):
@@ -52,10 +48,10 @@ class Conv2d(Function):
 def _check_tensors(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], groups: int) -> None:
     if x.ndim not in (3, 4):
         raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
-                           f"input of size: {_size(x.shape)}")
+                           f"input of size: {x.shape}")
     if w.ndim != 4:
         raise RuntimeError("conv2d: weight should be 4-D (out_channels, in_channels/groups, "
-                           f"kH, kW), but got weight of size {_size(w.shape)}")
+                           f"kH, kW), but got weight of size {w.shape}")
     if x.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"conv2d supports float32 and float64 inputs, got {x.dtype}")
     for name, t in (("weight", w), ("bias", b)):
@@ -65,17 +61,17 @@ def _check_tensors(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], groups
     if groups <= 0:
         raise RuntimeError(f"non-positive groups is not supported, got groups={groups}")
     if x.shape[-3] != w.shape[1] * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {_size(w.shape)}, expected "
-                           f"input {_size(x.shape)} to have {w.shape[1] * groups} channels, "
+        raise RuntimeError(f"Given groups={groups}, weight of size {w.shape}, expected "
+                           f"input {x.shape} to have {w.shape[1] * groups} channels, "
                            f"but got {x.shape[-3]} channels instead")
     if w.shape[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by "
                            f"{groups} at dimension 0, but got weight of size "
-                           f"{_size(w.shape)} instead")
+                           f"{w.shape} instead")
     if b is not None and b.shape != (w.shape[0],):
-        raise RuntimeError(f"Given weight of size {_size(w.shape)}, expected bias to be "
+        raise RuntimeError(f"Given weight of size {w.shape}, expected bias to be "
                            f"1-dimensional with {w.shape[0]} elements, but got bias of size "
-                           f"{_size(b.shape)} instead")
+                           f"{b.shape} instead")
 
 
 def _resolve_padding(padding: Any, stride: Pair, kernel: Pair, dilation: Pair) -> Pad4:

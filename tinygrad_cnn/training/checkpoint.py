@@ -23,6 +23,12 @@ _META = "__meta__.json"
 _ARRAY = "__array__"
 
 
+def _segment(key: Any, index: int) -> str:
+    """A readable, collision-free path segment: the key itself when it is a plain name."""
+    plain = isinstance(key, str) and "/" not in key and not key.startswith("#")
+    return key if plain else f"#{index}"
+
+
 def _split(obj: Any, path: str, arrays: Dict[str, np.ndarray]) -> Any:
     """Replace arrays by {'__array__': key} markers, collecting them in `arrays`."""
     if isinstance(obj, np.ndarray):
@@ -32,7 +38,7 @@ def _split(obj: Any, path: str, arrays: Dict[str, np.ndarray]) -> Any:
         return _split(obj.data, path, arrays)
     if isinstance(obj, dict):
         return {"__dict__": [[_split(k, f"{path}/key{i}", arrays),
-                              _split(v, f"{path}/{k if isinstance(k, str) else f'#{i}'}", arrays)]
+                              _split(v, f"{path}/{_segment(k, i)}", arrays)]
                              for i, (k, v) in enumerate(obj.items())]}
     if isinstance(obj, (list, tuple)):
         return {"__list__" if isinstance(obj, list) else "__tuple__":

@@ -45,3 +45,37 @@ def blog_circuit() -> graphviz.Digraph:
 
     loss, names = blog_tensors()
     return draw_circuit(loss, names=names)
+
+
+def lenet_loss(batch: int = 4, image_size: int = 28, seed: int = 0):
+    """A forward and backward pass of `models.LeNet` on a random batch of greyscale images
+    with random labels. Returns `(loss, named parameters)`; every `.grad` is filled in."""
+    import tinygrad_cnn as tg
+    from ..models import build_model
+    from ..nn import functional as F
+
+    tg.manual_seed(seed)
+    model = build_model("lenet", image_size=image_size)
+    x = tg.randn(batch, 1, image_size, image_size)
+    labels = tg.randint(0, 10, (batch,))
+    loss = F.cross_entropy(model(x), labels)
+    loss.backward()
+    return loss, dict(model.named_parameters())
+
+
+def lenet_forward(**options) -> graphviz.Digraph:
+    """LeNet's forward graph, one cluster per module, with gradient summaries; by default
+    intermediate tensors are shown only as shapes on the edges, so it stays compact."""
+    from .forward_graph import draw_graph
+
+    loss, params = lenet_loss()
+    options.setdefault("show_tensors", False)
+    return draw_graph(loss, params=params, **options)
+
+
+def lenet_backward(**options) -> graphviz.Digraph:
+    """LeNet's backward graph, numbered in the order the engine walks it."""
+    from .backward_graph import draw_backward
+
+    loss, params = lenet_loss()
+    return draw_backward(loss, params=params, **options)

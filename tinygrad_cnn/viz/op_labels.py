@@ -74,6 +74,8 @@ def op_arguments(ctx: Any) -> List[str]:
             continue
         if value is None or key in ("condition",):
             continue
+        if key == "output_size" and "Adaptive" not in ctx.name:
+            continue  # the output tensor's shape already says it
         if key == "kernel_size":
             size = value if isinstance(value, (tuple, list)) else (value, value)
             args.append("kernel " + fmt_shape(size))

@@ -1,0 +1,193 @@
+"""conv2d against PyTorch: forward and gradients over generated geometries, errors."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tinygrad_cnn import Tensor, gradcheck, no_grad
+from tinygrad_cnn.kernels import im2col
+from tinygrad_cnn.nn.functional import conv2d
+from tinygrad_cnn.ops.conv2d import Conv2d
+from torch_oracle import assert_close, assert_grads_close, pair
+
+DTYPES = [np.float64, np.float32]
+# torch warns that it copies the input for 'same' with even kernels: not our concern
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
+
+
+def _two(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+@st.composite
+def conv_cases(draw):
+    """A valid conv2d configuration: shapes plus keyword arguments."""
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    cin, cout = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 3))
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    dilation = draw(st.sampled_from([1, 2, (1, 2), (2, 1)]))
+    padding = draw(st.one_of(st.integers(0, 2), st.tuples(st.integers(0, 2), st.integers(0, 2)),
+                             st.sampled_from(["same", "valid"])))
+    stride = 1 if padding == "same" else draw(st.sampled_from([1, 2, 3, (1, 2), (2, 1)]))
+    (dh, dw) = _two(dilation)
+    eff = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    if padding == "same":
+        pads = (eff[0] - 1, eff[1] - 1)
+    elif padding == "valid":
+        pads = (0, 0)
+    else:
+        pads = tuple(2 * p for p in _two(padding))
+    h = draw(st.integers(max(1, eff[0] - pads[0]), max(1, eff[0] - pads[0]) + 5))
+    w = draw(st.integers(max(1, eff[1] - pads[1]), max(1, eff[1] - pads[1]) + 5))
+    n = draw(st.integers(1, 3))
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    return (n, cin, h, w), (cout, cin // groups, kh, kw), draw(st.booleans()), kwargs
+
+
+def _check_against_torch(x_shape, w_shape, with_bias, kwargs, dtype):
+    arrays = [np.random.randn(*x_shape), np.random.randn(*w_shape)]
+    if with_bias:
+        arrays.append(np.random.randn(w_shape[0]))
+    ours, theirs = zip(*(pair(a.astype(dtype)) for a in arrays))
+    out = conv2d(*ours, **kwargs)
+    ref = TF.conv2d(*theirs, **kwargs)
+    assert_close(out, ref)
+    g = np.random.randn(*ref.shape).astype(dtype)
+    out.backward(g)
+    ref.backward(torch.tensor(g))
+    assert_grads_close(ours, theirs)
+    assert out.dtype == dtype and all(t.grad.dtype == dtype for t in ours)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@given(case=conv_cases())
+def test_conv2d_matches_torch(case, dtype):
+    _check_against_torch(*case, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel,dilation", [((4, 2), 1), ((2, 3), (3, 2)), ((1, 1), 1)])
+def test_same_padding_even_kernels_split_like_torch(kernel, dilation, dtype):
+    _check_against_torch((2, 3, 5, 6), (4, 3) + kernel, True,
+                         dict(padding="same", dilation=dilation), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_unbatched_input(dtype):
+    x, tx = pair(np.random.randn(3, 7, 6).astype(dtype))
+    w, tw = pair(np.random.randn(4, 3, 3, 2).astype(dtype))
+    out, ref = conv2d(x, w, stride=(2, 1), padding=1), TF.conv2d(tx, tw, stride=(2, 1), padding=1)
+    assert out.shape == (4, 4, 7)
+    assert_close(out, ref)
+    out.sum().backward()
+    ref.sum().backward()
+    assert_grads_close([x, w], [tx, tw])
+
+
+def test_depthwise_conv_matches_torch():
+    _check_against_torch((2, 6, 8, 8), (12, 1, 3, 3), True, dict(padding=1, groups=6),
+                         np.float64)
+
+
+def test_tutorial_example_im2col_is_the_conv():
+    """10 images 1x9x9, 5 filters 3x3, stride 1, padding 1: a 9x810 patch matrix."""
+    x = np.random.randn(10, 1, 9, 9).astype(np.float32)
+    w = np.random.randn(5, 1, 3, 3).astype(np.float32)
+    cols = im2col(x, 3, stride=1, padding=1)
+    assert cols.shape == (9, 810)
+    by_gemm = (w.reshape(5, 9) @ cols).reshape(5, 10, 9, 9).transpose(1, 0, 2, 3)
+    out = conv2d(Tensor(x), Tensor(w), stride=1, padding=1)
+    assert out.shape == (10, 5, 9, 9)
+    np.testing.assert_allclose(out.data, by_gemm, rtol=1e-5, atol=1e-5)
+    assert_close(out, TF.conv2d(torch.tensor(x), torch.tensor(w), padding=1))
+
+
+@pytest.mark.parametrize("kwargs", [dict(stride=2, padding=1), dict(padding="same", dilation=2),
+                                    dict(groups=2, padding=(1, 0), stride=(1, 2))])
+def test_gradcheck(kwargs):
+    x = Tensor(np.random.randn(1, 2, 4, 4), requires_grad=True)
+    w = Tensor(np.random.randn(2, 2 // kwargs.get("groups", 1), 2, 3), requires_grad=True)
+    b = Tensor(np.random.randn(2), requires_grad=True)
+    assert gradcheck(lambda *t: conv2d(*t, **kwargs), (x, w, b))
+
+
+def test_only_requested_gradients_are_computed():
+    x = Tensor(np.random.randn(1, 2, 5, 5), requires_grad=True)
+    w = Tensor(np.random.randn(3, 2, 3, 3))
+    b = Tensor(np.random.randn(3), requires_grad=True)
+    out = conv2d(x, w, b)
+    assert out._ctx.cols is None  # no weight grad wanted: the patch matrix is not kept
+    out.sum().backward()
+    assert w.grad is None and x.grad is not None
+    np.testing.assert_allclose(b.grad.data, np.full(3, 9.0))
+
+
+def test_no_grad_records_nothing():
+    x = Tensor(np.random.randn(1, 2, 5, 5), requires_grad=True)
+    with no_grad():
+        out = conv2d(x, Tensor(np.random.randn(3, 2, 3, 3), requires_grad=True))
+    assert out._ctx is None and not out.requires_grad
+
+
+def test_options_are_recorded_for_the_graph():
+    x = Tensor(np.random.randn(1, 2, 6, 6), requires_grad=True)
+    out = conv2d(x, Tensor(np.random.randn(4, 1, 2, 2)), stride=2, padding=1, groups=2)
+    assert isinstance(out._ctx, Conv2d)
+    assert out._ctx.options == dict(stride=(2, 2), padding=(1, 1, 1, 1), dilation=(1, 1),
+                                    groups=2)
+
+
+def _raises(match, x_shape=(2, 4, 9, 9), w_shape=(8, 4, 3, 3), b_shape=None, dtype=np.float32,
+            w_dtype=None, **kwargs):
+    x = Tensor(np.zeros(x_shape, dtype=dtype))
+    w = Tensor(np.zeros(w_shape, dtype=w_dtype or dtype))
+    b = None if b_shape is None else Tensor(np.zeros(b_shape, dtype=dtype))
+    with pytest.raises(RuntimeError, match=match):
+        conv2d(x, w, b, **kwargs)
+
+
+@pytest.mark.parametrize("args,match", [
+    (dict(x_shape=(9, 9)), r"Expected 3D \(unbatched\) or 4D \(batched\) input to conv2d, "
+                           r"but got input of size: \(9, 9\)"),
+    (dict(w_shape=(8, 4, 3)), r"weight should be 4-D .* got weight of size \(8, 4, 3\)"),
+    (dict(w_shape=(8, 3, 3, 3)), r"Given groups=1, weight of size \(8, 3, 3, 3\), expected "
+                                 r"input \(2, 4, 9, 9\) to have 3 channels, but got 4 "
+                                 r"channels instead"),
+    (dict(w_shape=(8, 2, 3, 3), groups=3), r"Given groups=3, weight of size \(8, 2, 3, 3\), "
+                                           r"expected input \(2, 4, 9, 9\) to have 6 channels"),
+    (dict(w_shape=(6, 1, 3, 3), groups=4), r"Given groups=4, expected weight to be divisible "
+                                           r"by 4 at dimension 0, but got weight of size "
+                                           r"\(6, 1, 3, 3\)"),
+    (dict(groups=0), r"non-positive groups is not supported, got groups=0"),
+    (dict(w_shape=(8, 4, 10, 10)), r"Calculated padded input size per channel: \(9 x 9\)\. "
+                                   r"Kernel size: \(10 x 10\)\. Kernel size can't be greater"),
+    (dict(dilation=5), r"padded input size per channel: \(9 x 9\)\. Kernel size: \(11 x 11\)"),
+    (dict(w_shape=(8, 4, 12, 12), padding=1), r"padded input size per channel: \(11 x 11\)"),
+    (dict(stride=(1, 0)), r"non-positive stride is not supported, got stride=\(1, 0\)"),
+    (dict(dilation=0), r"non-positive dilation is not supported, got dilation=\(0, 0\)"),
+    (dict(padding=(0, -1)), r"negative padding is not supported, got padding=\(0, -1\)"),
+    (dict(padding="same", stride=2), r"padding='same' is not supported for strided "
+                                     r"convolutions, got stride=\(2, 2\)"),
+    (dict(padding="full"), r"Invalid padding string: 'full'"),
+    (dict(b_shape=(7,)), r"Given weight of size \(8, 4, 3, 3\), expected bias to be "
+                         r"1-dimensional with 8 elements, but got bias of size \(7,\)"),
+    (dict(dtype=np.float64, w_dtype=np.float32), r"Input type \(float64\) and weight type "
+                                                 r"\(float32\) should be the same"),
+    (dict(dtype=np.int64), r"conv2d supports float32 and float64 inputs, got int64"),
+])
+def test_errors(args, match):
+    _raises(match, **args)
+
+
+def test_bias_dtype_error():
+    x, w = Tensor(np.zeros((1, 1, 3, 3))), Tensor(np.zeros((1, 1, 3, 3)))
+    with pytest.raises(RuntimeError, match=r"Input type \(float64\) and bias type \(float32\)"):
+        conv2d(x, w, Tensor(np.zeros(1, dtype=np.float32)))
+
+
+def test_bad_stride_type():
+    with pytest.raises(TypeError, match=r"stride must be an int or a tuple of 1 or 2 ints, "
+                                        r"got \(1, 2, 3\)"):
+        conv2d(Tensor(np.zeros((1, 1, 3, 3))), Tensor(np.zeros((1, 1, 3, 3))), stride=(1, 2, 3))

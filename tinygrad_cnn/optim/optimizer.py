@@ -177,6 +177,8 @@ class Optimizer:
         """Copy a saved state entry; arrays take the parameter's dtype (as torch does)."""
         if not isinstance(value, np.ndarray):
             return copy.deepcopy(value)
+        if value.ndim == 0:  # a scalar such as 'step' that went through np.save
+            return value.item()
         if value.shape != p.shape:
             raise ValueError(f"loaded state '{key}' of parameter {index} has shape "
                              f"{value.shape} but the parameter has shape {p.shape}")

@@ -1,0 +1,138 @@
+"""Circuit: the black and red numbers are the engine's values and .grads; size limit."""
+import numpy as np
+import pytest
+
+from tinygrad_cnn import Tensor
+from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.viz import build_circuit, draw_circuit, retain_all_grads
+from tinygrad_cnn.viz import style
+from tinygrad_cnn.viz.examples import blog_circuit, blog_tensors
+from tinygrad_cnn.viz.walk import graph_tensors
+
+
+def _made_by(loss, op_name):
+    """The tensor of the graph that op `op_name` produced."""
+    return next(t for t in graph_tensors(loss) if t._ctx is not None and t._ctx.name == op_name)
+
+
+def _wires_from(circuit, label):
+    keys = {k for k, n in circuit.nodes.items() if n.label == label}
+    return [w for w in circuit.wires if w.src in keys]
+
+
+def test_blog_circuit_structure():
+    loss, names = blog_tensors()
+    c = build_circuit(loss, names)
+    labels = [n.label for n in c.nodes.values()]
+    # 2x2 filter at 4 positions of a 3x3 image: 16 products, 4 sums, 4 relus, 1 max
+    assert labels.count("*") == 16 and labels.count("+") == 4
+    assert labels.count("relu") == 4 and labels.count("max") == 1
+    assert labels.count("−") == 1 and labels.count("^2") == 1 and labels.count("loss") == 1
+    assert {"x11", "x33", "w11", "w22", "b", "y"} <= set(labels)
+
+
+def test_tensor_wires_carry_engine_data_and_grad():
+    loss, names = blog_tensors()
+    c = build_circuit(loss, names, copy_inputs=False)
+    x, w, b = names["x"], names["w"], names["b"]
+    conv, relu = _made_by(loss, "Conv2d"), _made_by(loss, "ReLU")
+    sums = _wires_from(c, "+")
+    assert sorted(w_.value for w_ in sums) == sorted(conv.data.ravel().tolist())
+    assert sorted(w_.grad for w_ in sums) == sorted(conv.grad.data.ravel().tolist())
+    relus = _wires_from(c, "relu")
+    assert sorted(w_.grad for w_ in relus) == sorted(relu.grad.data.ravel().tolist())
+    # the weight feeds 4 products: its wires' shares add up to the engine's w.grad
+    w11 = _wires_from(c, "w11")
+    assert len(w11) == 4 and all(wr.value == w.data.flat[0] for wr in w11)
+    assert sum(wr.grad for wr in w11) == pytest.approx(float(w.grad.data.flat[0]), rel=1e-5)
+    bias = _wires_from(c, "b")
+    assert sum(wr.grad for wr in bias) == pytest.approx(float(b.grad.data[0]), rel=1e-5)
+    node = next(n for n in c.nodes.values() if n.label == "x11")
+    assert node.grad == float(x.grad.data.flat[0])
+
+
+def test_products_inside_conv_use_engine_factors():
+    loss, names = blog_tensors()
+    c = build_circuit(loss, names, copy_inputs=False)
+    x, w = names["x"].data.ravel(), names["w"].data.ravel()
+    conv = _made_by(loss, "Conv2d")
+    first_product = _wires_from(c, "*")[0]          # w11 * x11 of the top-left position
+    assert first_product.value == pytest.approx(float(w[0] * x[0]))
+    assert first_product.grad == float(conv.grad.data.flat[0])
+    into = [wr for wr in c.wires if wr.dst == first_product.src]
+    grads = {c.nodes[wr.src].label: wr.grad for wr in into}
+    g = float(conv.grad.data.flat[0])
+    assert grads == {"x11": pytest.approx(g * float(w[0])), "w11": pytest.approx(g * float(x[0]))}
+
+
+def test_rendered_numbers_are_black_and_red():
+    loss, names = blog_tensors()
+    src = draw_circuit(loss, names=names).source
+    value = style.fmt_number(loss.item())
+    assert f'<font color="{style.VALUE_COLOUR}">{value}</font>' in src
+    assert f'<font color="{style.GRAD_COLOUR}">1</font>' in src  # d loss / d loss
+    assert src.count('color="#C0392B">') > 30
+
+
+def test_blog_circuit_renders_with_dot(tmp_path):
+    out = blog_circuit().render(outfile=str(tmp_path / "blog.svg"), format="svg", cleanup=True)
+    svg = open(out).read()
+    assert "<svg" in svg and "x11" in svg and "relu" in svg
+
+
+def test_runs_backward_itself_on_a_fresh_graph():
+    a = Tensor([1.5, -2.0], requires_grad=True)
+    loss = (a * a).sum()
+    c = build_circuit(loss, {"a": a})
+    assert a.grad is not None and a.grad.tolist() == [3.0, -4.0]
+    squares = _wires_from(c, "*")
+    assert [w.value for w in squares] == [2.25, 4.0] and [w.grad for w in squares] == [1.0, 1.0]
+
+
+def test_uses_grads_already_computed_with_retain_all_grads():
+    a = Tensor([2.0, 3.0], requires_grad=True)
+    loss = (a * 3.0).sum()
+    retain_all_grads(loss)
+    loss.backward()
+    c = build_circuit(loss, {"a": a})
+    assert [n.label for n in c.nodes.values() if n.kind == "op"] == ["*3", "*3", "+"]
+    assert a.grad.tolist() == [3.0, 3.0]  # not run twice
+
+
+def test_refuses_when_backward_ran_without_retained_grads():
+    a = Tensor([2.0, 3.0], requires_grad=True)
+    loss = (a * 3.0).sum()
+    loss.backward()
+    with pytest.raises(ValueError, match="retain_all_grads"):
+        build_circuit(loss)
+
+
+def test_size_limit_refuses_with_clear_message():
+    x = Tensor(np.ones((1, 1, 28, 28), dtype=np.float32))
+    w = Tensor(np.ones((4, 1, 5, 5), dtype=np.float32), requires_grad=True)
+    loss = F.conv2d(x, w).relu().sum()
+    with pytest.raises(ValueError, match=r"at least \d+ scalar nodes, more than max_nodes=500"):
+        draw_circuit(loss)
+    assert w.grad is None  # refused before running backward
+
+
+def test_size_limit_counts_nodes_as_it_expands():
+    a = Tensor(np.ones(300, dtype=np.float32), requires_grad=True)
+    with pytest.raises(ValueError, match="more than max_nodes=100"):
+        draw_circuit(a.sum(), max_nodes=100)
+
+
+def test_unsupported_op_is_named():
+    a = Tensor([[1.0, 2.0]], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="cannot expand the op 'LogSoftmax'"):
+        draw_circuit(a.log_softmax(1).sum())
+
+
+def test_matmul_and_default_names():
+    a = Tensor([[1.0, 2.0]], requires_grad=True)
+    b = Tensor([[3.0], [4.0]], requires_grad=True)
+    c = build_circuit((a @ b).sum(), copy_inputs=False)
+    labels = sorted(n.label for n in c.nodes.values() if n.kind == "input")
+    assert labels == ["a1", "a2", "b1", "b2"]
+    plus = _wires_from(c, "+")
+    assert [w.value for w in plus] == [11.0] and [w.grad for w in plus] == [1.0]

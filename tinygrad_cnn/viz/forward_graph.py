@@ -102,7 +102,8 @@ class _ForwardDrawing:
             if is_scalar_constant(parent) and id(parent) not in self.names:
                 constants.append(style.fmt_number(parent.data.reshape(())))
                 continue
-            self._add_edge(*self._endpoint(parent)[:1], op, self._endpoint(parent)[1])
+            src, label = self._endpoint(parent)
+            self._add_edge(src, op, label)
         if not self._collapsed_module(t):
             self._add_node(op, t, _op_attrs(t._ctx, constants))
         if self._tensor_drawn(t):
@@ -140,8 +141,9 @@ class _ForwardDrawing:
             fill = style.PARAM_FILL if t.requires_grad else style.INPUT_FILL
         else:
             fill = style.TENSOR_FILL
-        return dict(label=style.html_lines(*lines, bold_first=title is not None), shape="ellipse",
-                    style="filled", fillcolor=fill, margin="0.05,0.02")
+        label = style.html_lines(*lines, bold_first=title is not None)
+        return dict(label=label, shape="ellipse", style="filled", fillcolor=fill,
+                    margin="0.05,0.02")
 
     def _tensor_title(self, t) -> Optional[str]:
         if id(t) in self.names:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import dtypes
-from .autograd import engine
+from .autograd import engine, function
 from .autograd.grad_mode import STATE
 from .ops import activation, arithmetic, matmul, reduce, shape, softmax, unary
 
@@ -600,6 +600,10 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> "Tensor":
         return shape.Getitem.apply(self, index=_numpy_index(index))
+
+
+# the autograd modules wrap op outputs without importing this module (circular import)
+function.wrap_array = engine.wrap_array = Tensor._wrap
 
 
 def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:

@@ -12,6 +12,9 @@ import numpy as np
 
 from .grad_mode import STATE, no_grad
 
+#: Tensor._wrap, set by tensor.py (see function.wrap_array)
+wrap_array = None
+
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
@@ -69,11 +72,9 @@ def _run_hooks(tensor: "Tensor", grad: np.ndarray) -> np.ndarray:
 
 
 def _accumulate(tensor: "Tensor", grad: np.ndarray) -> None:
-    from ..tensor import Tensor
-
     if tensor.grad is None:
         # copy: the same array may also flow to other nodes and must not alias .grad
-        tensor.grad = Tensor._wrap(np.array(grad, dtype=tensor.data.dtype, copy=True), False)
+        tensor.grad = wrap_array(np.array(grad, dtype=tensor.data.dtype, copy=True), False)
     else:
         tensor.grad.data += grad
 
@@ -105,7 +106,10 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool) -> None:
         for parent, pg in zip(fn.parents, in_grads):
             if pg is None or not parent.requires_grad:
                 continue
-            pg = sum_to_shape(np.asarray(pg), parent.data.shape)
+            if pg.__class__ is not np.ndarray:  # numpy makes 0-d results scalars
+                pg = np.asarray(pg)
+            if pg.shape != parent.data.shape:
+                pg = sum_to_shape(pg, parent.data.shape)
             if pg.dtype != parent.data.dtype:
                 pg = pg.astype(parent.data.dtype)
             key = id(parent)

@@ -16,7 +16,9 @@ import numpy as np
 from .grad_mode import STATE
 
 
-_STRUCTURE = ("parents", "options", "needs_input_grad")
+#: Tensor._wrap; tensor.py sets it when it loads (it imports this module, so importing it
+#: here would be circular, and a per-call import costs time on the hot path)
+wrap_array = None
 
 
 class Function:
@@ -44,10 +46,9 @@ class Function:
     def free(self) -> None:
         """Drop everything saved for backward so memory goes back as soon as the gradient
         has flowed; keep the graph's structure (parents, options) for the renderer."""
-        keep = {k: v for k, v in vars(self).items() if k in _STRUCTURE}
-        vars(self).clear()
-        vars(self).update(keep)
-        self.freed = True
+        d = self.__dict__  # a recorded node always has these three (set by apply)
+        self.__dict__ = {"parents": d["parents"], "options": d["options"],
+                         "needs_input_grad": d["needs_input_grad"], "freed": True}
 
     @property
     def name(self) -> str:
@@ -59,8 +60,6 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **options: Any) -> Any:
         """Run the op on Tensors and record it in the graph when gradients are wanted."""
-        from ..tensor import Tensor
-
         ctx = cls()
         requires_grad = False
         if STATE.grad_enabled:
@@ -70,11 +69,11 @@ class Function:
         out = ctx.forward(*[t.data for t in inputs], **options)
         if out.__class__ is not np.ndarray:  # numpy turns 0-d results into scalars
             out = np.asarray(out)
-        out = Tensor._wrap(out, requires_grad)
+        out = wrap_array(out, requires_grad)
         if requires_grad:
             ctx.parents = inputs
             ctx.options = options
             out._ctx = ctx
         if ctx.aux is not None:
-            return out, Tensor._wrap(ctx.aux, False)
+            return out, wrap_array(ctx.aux, False)
         return out

@@ -1,0 +1,4 @@
+"""`python -m benchmarks`: the benchmark suite's entry point."""
+from benchmarks.run import main
+
+raise SystemExit(main())

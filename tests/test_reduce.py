@@ -122,3 +122,13 @@ def test_free_function_reductions():
     assert_close(tc.sum(x, 1), torch.sum(tx, 1))
     assert_close(tc.mean(x, (0, 1), keepdim=True), torch.mean(tx, (0, 1), keepdim=True))
     assert_close(tc.max(x), torch.max(tx))
+
+
+def test_max_of_0d_tensor_with_dim_matches_torch():
+    x, tx = pair(np.array(2.5))
+    out, exp = x.max(0), tx.max(0)
+    assert out.indices.item() == exp.indices.item() == 0
+    out.values.backward()
+    exp.values.backward()
+    assert_close(x.grad, tx.grad)
+    check_op(lambda t: t.amin(), lambda t: t.amin(), [np.array(-1.0)])

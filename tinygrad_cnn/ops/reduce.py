@@ -54,7 +54,10 @@ class Max(Function):
         if a.size == 0:
             raise RuntimeError(f"max(): cannot reduce an empty tensor of shape {a.shape}")
         pick = np.argmin if smallest else np.argmax
-        if isinstance(dim, (int, np.integer)) and a.ndim:
+        if isinstance(dim, (int, np.integer)) and not a.ndim:
+            self.aux = np.zeros((), np.int64)  # torch.max(scalar, 0): the value, index 0
+            return a.copy()
+        if isinstance(dim, (int, np.integer)):
             idx = pick(a, axis=self.axes[0], keepdims=True)
             self.index = idx
             self.aux = idx if keepdim else np.squeeze(idx, self.axes[0])
@@ -65,6 +68,8 @@ class Max(Function):
         return out if keepdim else np.squeeze(out, self.axes)
 
     def backward(self, g):
+        if not self.in_shape:
+            return g
         if hasattr(self, "index"):
             grad = np.zeros(self.in_shape, dtype=g.dtype)
             g = g if self.keepdim else np.expand_dims(g, self.axes)

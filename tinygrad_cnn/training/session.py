@@ -14,6 +14,8 @@ from .loop import evaluate, fit
 
 CHECKPOINT = "checkpoint.npz"
 _DEFAULT_EPOCHS = {"digits": 20}
+# digits is tiny (1,438 training images): Adam's default 1e-3 needs many more epochs
+_ADAPTIVE_LR = {"digits": 5e-3}
 _OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW,
                "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adadelta": optim.Adadelta,
                "adamax": optim.Adamax, "nadam": optim.NAdam}
@@ -38,6 +40,8 @@ class TrainingConfig:
             self.model = "small" if self.dataset == "digits" else "lenet"
         if self.epochs is None:
             self.epochs = _DEFAULT_EPOCHS.get(self.dataset, 3)
+        if self.lr is None and self.optimizer.startswith(("adam", "nadam")):
+            self.lr = _ADAPTIVE_LR.get(self.dataset)
         if self.optimizer not in _OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of "
                              + ", ".join(_OPTIMIZERS))

@@ -1,6 +1,6 @@
-"""Regenerate the pictures in docs/images/ (PNG and SVG of each view).
+"""Regenerate the pictures in notebooks/images/ (PNG and SVG of each view), shown in the README.
 
-    python docs/make_pictures.py
+    python notebooks/make_pictures.py
 """
 from __future__ import annotations
 

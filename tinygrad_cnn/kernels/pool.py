@@ -54,9 +54,9 @@ def _maxpool_backward_kernel(g, idx, gx):
                     gx[plane, at] += g[plane, oh, ow]
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)  # serial: usually small maps (global pooling); threads cost compile time
 def _avgpool_kernel(x, h_start, h_end, w_start, w_end, divisor, out):
-    for plane in prange(x.shape[0]):
+    for plane in range(x.shape[0]):
         for oh in range(out.shape[1]):
             for ow in range(out.shape[2]):
                 total = 0.0  # a float64 scalar: more accurate, no array cost
@@ -66,9 +66,9 @@ def _avgpool_kernel(x, h_start, h_end, w_start, w_end, divisor, out):
                 out[plane, oh, ow] = total / divisor[oh, ow]
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def _avgpool_backward_kernel(g, h_start, h_end, w_start, w_end, divisor, gx):
-    for plane in prange(g.shape[0]):
+    for plane in range(g.shape[0]):
         for oh in range(g.shape[1]):
             for ow in range(g.shape[2]):
                 share = g[plane, oh, ow] / divisor[oh, ow]

@@ -30,17 +30,18 @@ class Mode:
     lenet_batch: int
     mnist_steps: Optional[int]
     cold_cache: bool             # also time a start with an empty numba cache (slow)
+    fresh_runs: int              # cold-start probe runs; the last counts (earlier fill caches)
     memory_conv_shape: ConvShape
     gemm_size: int
 
 
 MODES = {
-    "full": Mode("full", 10, 2, 0.5, CONV_SHAPES, (64, 32, 28, 28), 64, None, True,
+    "full": Mode("full", 10, 2, 0.5, CONV_SHAPES, (64, 32, 28, 28), 64, None, True, 2,
                  MEMORY_CONV_SHAPE, 1024),
-    "quick": Mode("quick", 3, 1, 0.2, CONV_SHAPES, (64, 32, 28, 28), 64, 50, True,
+    "quick": Mode("quick", 3, 1, 0.2, CONV_SHAPES, (64, 32, 28, 28), 64, 50, True, 2,
                   MEMORY_CONV_SHAPE, 1024),
     "smoke": Mode("smoke", 1, 1, 0.0, ((10, 1, 9, 9, 5, 3, 1, 1),), (4, 2, 8, 8), 8, 0,
-                  False, (2, 4, 8, 8, 4, 3, 1, 1), 128),
+                  False, 1, (2, 4, 8, 8, 4, 3, 1, 1), 128),
 }
 
 

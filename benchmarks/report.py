@@ -38,12 +38,15 @@ class Row:
     targets: List[Target] = field(default_factory=list)
     ratio_torch: Optional[float] = None
     ratio_numpy: Optional[float] = None
+    compare: bool = True         # False for rows where higher is better (throughput)
 
     def __post_init__(self) -> None:
-        if self.ratio_torch is None and self.ours and self.torch:
-            self.ratio_torch = self.ours / self.torch
-        if self.ratio_numpy is None and self.ours and self.numpy:
-            self.ratio_numpy = self.ours / self.numpy
+        if not self.compare:
+            return
+        if self.ratio_torch is None:
+            self.ratio_torch = _divide(self.ours, self.torch)
+        if self.ratio_numpy is None:
+            self.ratio_numpy = _divide(self.ours, self.numpy)
 
     def metric(self, name: str) -> Optional[float]:
         return {"ours/torch": self.ratio_torch, "ours/numpy": self.ratio_numpy,
@@ -64,6 +67,10 @@ class Row:
                 "ours/torch": _ratio(self.ratio_torch), "ours/numpy": _ratio(self.ratio_numpy),
                 "target": "; ".join(t.label for t in self.targets), "ok": self.verdict(),
                 "notes": self.notes}
+
+
+def _divide(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return a / b if a is not None and b else None
 
 
 def _num(value: Optional[float]) -> str:

@@ -110,3 +110,22 @@ def test_errors(call, match):
 def test_bad_kernel_size_type():
     with pytest.raises(TypeError, match=r"kernel_size must be an int or a tuple of 1 or 2 ints"):
         im2col(np.zeros((1, 1, 4, 4)), (2, 2, 2))
+
+
+def test_awkward_arrays_do_not_add_numba_specialisations():
+    """Read-only, broadcast or transposed arrays are normalised before reaching numba, so
+    each kernel compiles at most once per dtype (float32, float64)."""
+    import sys
+
+    from tinygrad_cnn.kernels import pool
+
+    im2col_module = sys.modules["tinygrad_cnn.kernels.im2col"]
+    for dtype in (np.float32, np.float64):
+        x = np.random.randn(2, 3, 5, 4).astype(dtype).transpose(0, 1, 3, 2)
+        cols = im2col(np.broadcast_to(x, x.shape), 2)
+        col2im(np.broadcast_to(cols, cols.shape), x.shape, 2)
+        out, idx = pool.maxpool_forward(x, (2, 2), (1, 1), (0, 0), (1, 1), (3, 4))
+        pool.maxpool_backward(np.broadcast_to(dtype(1), out.shape), idx, x.shape)
+    kernels = [im2col_module._im2col_kernel, im2col_module._col2im_kernel,
+               pool._maxpool_kernel, pool._maxpool_backward_kernel]
+    assert all(len(k.signatures) <= 2 for k in kernels), [k.signatures for k in kernels]

@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from .geometry import conv_output_size, pad4, pair
+from .layout import kernel_array
 
 
 @njit(cache=True)
@@ -107,7 +108,7 @@ def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
         raise ValueError(f"im2col expects a 4-D (N, C, H, W) array, got shape {x.shape}")
     (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow) = _geometry(
         x.shape, kernel_size, stride, padding, dilation)
-    x = np.ascontiguousarray(x)
+    x = kernel_array(x)
     cols = np.empty((x.shape[1] * kh * kw, x.shape[0] * oh * ow), dtype=x.dtype)
     _im2col_kernel(x, kh, kw, sh, sw, pads[0], pads[2], dh, dw, oh, ow, cols)
     return cols
@@ -132,6 +133,6 @@ def col2im(cols: np.ndarray, x_shape: Sequence[int], kernel_size: Any, stride: A
         raise ValueError(f"col2im: cols of shape {cols.shape} do not match x_shape "
                          f"{tuple(x_shape)} and this geometry, which need {expected}")
     x = np.zeros(tuple(x_shape), dtype=cols.dtype)
-    _col2im_kernel(np.ascontiguousarray(cols), kh, kw, sh, sw, pads[0], pads[2], dh, dw,
+    _col2im_kernel(kernel_array(cols), kh, kw, sh, sw, pads[0], pads[2], dh, dw,
                    oh, ow, x)
     return x

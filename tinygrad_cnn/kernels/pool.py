@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from .im2col import valid_range
+from .layout import kernel_array
 
 
 @njit(parallel=True, cache=True)
@@ -79,7 +80,7 @@ def _avgpool_backward_kernel(g, h_start, h_end, w_start, w_end, divisor, gx):
 
 def _planes(a: np.ndarray) -> np.ndarray:
     """(N, C, H, W) -> contiguous (N*C, H, W)."""
-    return np.ascontiguousarray(a).reshape(a.shape[0] * a.shape[1], a.shape[2], a.shape[3])
+    return kernel_array(a).reshape(a.shape[0] * a.shape[1], a.shape[2], a.shape[3])
 
 
 def maxpool_forward(x: np.ndarray, kernel: tuple, stride: tuple, pad: tuple,

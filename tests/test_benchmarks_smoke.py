@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 import torch
 
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # benchmarks/ is not an installed package; plain `pytest` needs this
+
 from benchmarks.numpy_baseline import (NumpyLeNet, avg_pool_backward, avg_pool_forward,
                                        conv_backward, conv_forward, max_pool_backward,
-                                       max_pool_forward)
+                                       max_pool_forward)  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 SECTIONS = {"machine", "conv", "pool", "lenet", "overhead", "coldstart", "memory"}
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path[0] = str(Path(__file__).resolve().parents[1])  # not benchmarks/: no shadowing
 
 from benchmarks import report, threads  # noqa: E402
 from benchmarks.config import DEFAULT_DATA_DIR, MODES, Context  # noqa: E402

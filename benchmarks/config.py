@@ -22,8 +22,9 @@ MNIST_TRAIN_SIZE = 60_000
 class Mode:
     """How hard to measure. `mnist_steps`: None = the full epoch, 0 = skip the epoch."""
     name: str
-    repeats: int
+    repeats: int                 # at least this many timed calls...
     warmup: int
+    min_seconds: float           # ...and more for fast calls, to fill about this long
     pause: float                 # seconds of quiet between systems, so spinning pools idle
     conv_shapes: Tuple[ConvShape, ...]
     pool_shape: Tuple[int, int, int, int]
@@ -35,13 +36,19 @@ class Mode:
     gemm_size: int
 
 
+_DEFAULTS = dict(conv_shapes=CONV_SHAPES, pool_shape=(64, 32, 28, 28), lenet_batch=64,
+                 cold_cache=True, fresh_runs=2, memory_conv_shape=MEMORY_CONV_SHAPE,
+                 gemm_size=1024)
 MODES = {
-    "full": Mode("full", 10, 2, 0.5, CONV_SHAPES, (64, 32, 28, 28), 64, None, True, 2,
-                 MEMORY_CONV_SHAPE, 1024),
-    "quick": Mode("quick", 3, 1, 0.2, CONV_SHAPES, (64, 32, 28, 28), 64, 50, True, 2,
-                  MEMORY_CONV_SHAPE, 1024),
-    "smoke": Mode("smoke", 1, 1, 0.0, ((10, 1, 9, 9, 5, 3, 1, 1),), (4, 2, 8, 8), 8, 0,
-                  False, 1, (2, 4, 8, 8, 4, 3, 1, 1), 128),
+    "full": Mode("full", repeats=10, warmup=2, min_seconds=1.0, pause=0.5, mnist_steps=None,
+                 **_DEFAULTS),
+    "quick": Mode("quick", repeats=3, warmup=1, min_seconds=0.3, pause=0.2, mnist_steps=50,
+                  **_DEFAULTS),
+    "smoke": Mode("smoke", **dict(  # one tiny case per section, no MNIST, no cold cache
+        _DEFAULTS, repeats=1, warmup=1, min_seconds=0.0, pause=0.0, mnist_steps=0,
+        conv_shapes=((10, 1, 9, 9, 5, 3, 1, 1),), pool_shape=(4, 2, 8, 8), lenet_batch=8,
+        cold_cache=False, fresh_runs=1, memory_conv_shape=(2, 4, 8, 8, 4, 3, 1, 1),
+        gemm_size=128)),
 }
 
 

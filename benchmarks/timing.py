@@ -11,6 +11,9 @@ from typing import Callable, Dict, List
 from .config import Context
 
 
+MAX_REPEATS = 100
+
+
 @dataclass
 class Timing:
     seconds: float               # median over the timed repeats
@@ -22,10 +25,16 @@ def _minor_faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
-def measure(fn: Callable[[], object], repeats: int, warmup: int) -> Timing:
-    """Call `fn` `warmup` times untimed (JIT, caches, thread pools), then `repeats` times."""
+def measure(fn: Callable[[], object], repeats: int, warmup: int,
+            min_seconds: float = 0.0) -> Timing:
+    """Call `fn` `warmup` times untimed (JIT, caches, thread pools), then time it at least
+    `repeats` times and, for fast calls, until about `min_seconds` have been spent (up to
+    MAX_REPEATS): a median of many short calls resists scheduler noise on a busy machine."""
+    start = time.perf_counter()
     for _ in range(warmup):
         fn()
+    per_call = (time.perf_counter() - start) / max(warmup, 1)
+    repeats = max(repeats, min(MAX_REPEATS, int(min_seconds / max(per_call, 1e-9))))
     gc.collect()  # start from a clean heap so a collection of the warm-up garbage isn't timed
     samples, faults0 = [], _minor_faults()
     for _ in range(repeats):
@@ -42,5 +51,6 @@ def compare(ctx: Context, calls: Dict[str, Callable[[], object]]) -> Dict[str, T
     for i, (system, fn) in enumerate(calls.items()):
         if i:
             ctx.pause()
-        timings[system] = measure(fn, ctx.mode.repeats, ctx.mode.warmup)
+        timings[system] = measure(fn, ctx.mode.repeats, ctx.mode.warmup,
+                                  ctx.mode.min_seconds)
     return timings

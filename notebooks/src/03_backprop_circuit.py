@@ -1,0 +1,110 @@
+# %% [markdown]
+# # 3. Backprop through one CNN layer, number by number
+#
+# One convolution layer, small enough to follow every number:
+#
+# - a 3×3 greyscale image $x$ and a 2×2 filter $w$ with bias $b$: the convolution gives
+#   a 2×2 map (4 filter positions),
+# - ReLU, then 2×2 max-pooling down to a single value $p$,
+# - the squared error $L = (p - y)^2$ against a target $y = 1$.
+#
+# We draw it as a *circuit* of scalar `*`, `+`, `relu`, `max` gates: on every wire the
+# forward value in **black** and the gradient $\partial L/\partial(\text{wire})$ in
+# **red**. All numbers are the engine's own — then we read the same gradients from
+# `.grad` and check them by hand.
+
+# %%
+import numpy as np
+import tinygrad_cnn as tg
+from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.viz import draw_circuit, draw_graph, retain_all_grads
+
+# %%
+x = tg.tensor([[0.9, 0.6, 0.1],
+               [0.8, 0.3, 0.0],
+               [0.2, 0.1, 0.5]]).reshape(1, 1, 3, 3).requires_grad_()
+w = tg.tensor([[0.5, -0.2],
+               [0.3, 0.4]]).reshape(1, 1, 2, 2).requires_grad_()
+b = tg.tensor([0.1], requires_grad=True)
+y = tg.tensor(1.0).reshape(1, 1, 1, 1)
+
+conv = F.conv2d(x, w, b)          # (1, 1, 2, 2)
+act = F.relu(conv)
+p = F.max_pool2d(act, 2)          # (1, 1, 1, 1)
+loss = ((p - y) ** 2).sum()
+
+retain_all_grads(loss)            # keep .grad on conv, act and p too
+loss.backward()
+print("conv =", conv.data.ravel(), " relu =", act.data.ravel(), " p =", p.item(),
+      " loss =", round(loss.item(), 4))
+
+# %% [markdown]
+# ## The circuit
+#
+# Read it left to right for the forward pass, right to left for the gradients. Each
+# blue box is one output pixel of the convolution: four products $w_{kl}\,x_{ij}$ and
+# the bias summed. A filter weight is used at all four positions (and a pixel by every
+# position that covers it), so it is drawn once per use: each copy's wire carries that
+# use's share of the gradient, and the node shows the total $\nabla$, the sum of the
+# shares. Only the winning position of the max-pool receives a gradient.
+
+# %%
+draw_circuit(loss, names={"x": x, "w": w, "b": b, "y": y})
+
+# %% [markdown]
+# ## The same gradients, from `.grad`
+
+# %%
+np.set_printoptions(precision=4, suppress=True)
+for name, t in [("dL/dp", p), ("dL/drelu", act), ("dL/dconv", conv),
+                ("dL/dw", w), ("dL/db", b), ("dL/dx", x)]:
+    print(f"{name} =\n{t.grad.data.squeeze()}")
+
+# %% [markdown]
+# ## Checking them by hand
+#
+# Going backwards through the layer:
+#
+# 1. $\partial L/\partial p = 2(p - y)$.
+# 2. Max-pool sends that to the winning position only; the others get 0.
+# 3. ReLU passes the gradient where its input was positive.
+# 4. Convolution: output pixel $o_{ij} = b + \sum_{kl} w_{kl}\,x_{i+k,\,j+l}$, so
+#    $\partial L/\partial w_{kl} = \sum_{ij} g_{ij}\,x_{i+k,\,j+l}$ (the filter's
+#    gradient is the input convolved with the output gradient $g$),
+#    $\partial L/\partial b = \sum_{ij} g_{ij}$, and each $g_{ij}$ flows back to the
+#    pixels of its patch, weighted by $w$.
+
+# %%
+xv, wv, bv = x.data[0, 0], w.data[0, 0], b.data[0]
+o = np.array([[(xv[i:i + 2, j:j + 2] * wv).sum() + bv for j in range(2)] for i in range(2)])
+r = np.maximum(o, 0)
+pv = r.max()
+
+g_p = 2 * (pv - 1.0)                                   # step 1
+g_r = np.zeros_like(r)
+g_r[np.unravel_index(r.argmax(), r.shape)] = g_p       # step 2
+g_o = g_r * (o > 0)                                    # step 3
+g_w = sum(g_o[i, j] * xv[i:i + 2, j:j + 2] for i in range(2) for j in range(2))  # step 4
+g_b = g_o.sum()
+g_x = np.zeros_like(xv)
+for i in range(2):
+    for j in range(2):
+        g_x[i:i + 2, j:j + 2] += g_o[i, j] * wv
+
+for name, mine, engine in [("w", g_w, w.grad), ("b", g_b, b.grad), ("x", g_x, x.grad)]:
+    print(f"dL/d{name} by hand matches .grad: {np.allclose(mine, engine.data.squeeze(), atol=1e-6)}")
+
+# %% [markdown]
+# ## The tensor-level view
+#
+# The same computation as the engine records it — five ops, with shapes and gradient
+# summaries (`∇ min · mean · max`):
+
+# %%
+draw_graph(loss, params={"x": x, "w": w, "b": b})
+
+# %% [markdown]
+# The circuit picture is also one call away: `tinygrad_cnn.viz.examples.blog_circuit()`
+# (the README shows it; `python notebooks/make_pictures.py` renders it to files).
+#
+# **Next:** [04 — train a CNN on MNIST](04_train_cnn_mnist.ipynb).

@@ -79,6 +79,7 @@ def save_checkpoint(path: Union[str, Path], state: Dict[str, Any]) -> Path:
     np.savez(buffer, **{_META: np.frombuffer(meta.encode(), np.uint8)}, **arrays)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a checkpoint is not
         with os.fdopen(fd, "wb") as f:
             f.write(buffer.getbuffer())
             f.flush()
@@ -88,6 +89,12 @@ def save_checkpoint(path: Union[str, Path], state: Dict[str, Any]) -> Path:
         os.unlink(tmp)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:

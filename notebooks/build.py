@@ -97,9 +97,20 @@ def tidy_outputs(nb):
     execution timings."""
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        merged: list = []
         for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous["name"] == output["name"]):
+                previous["text"] += output["text"]  # tqdm writes one output per frame
+            else:
+                merged.append(output)
+        for output in merged:
             if output.get("output_type") == "stream":
                 output["text"] = _last_frame(output["text"])
+        if "outputs" in cell:
+            cell["outputs"] = merged
     return nb
 
 

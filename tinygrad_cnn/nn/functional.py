@@ -117,6 +117,12 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions start_dim..end_dim into one, as torch.flatten.
+
+    >>> from tinygrad_cnn import zeros
+    >>> flatten(zeros(2, 3, 4, 4), 1).shape
+    (2, 48)
+    """
     return input.flatten(start_dim, end_dim)
 
 

@@ -46,7 +46,15 @@ def index_of(tensors: List["Tensor"]) -> Dict[int, int]:
 
 def retain_all_grads(root: "Tensor") -> None:
     """Ask every non-leaf tensor that requires grad to keep its `.grad` during backward,
-    so the pictures can show the engine's own gradients on every edge."""
+    so the pictures can show the engine's own gradients on every edge.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([1.0, -2.0], requires_grad=True)
+    >>> h = x * 3.0
+    >>> loss = h.relu().sum()
+    >>> retain_all_grads(loss); loss.backward(); h.grad
+    tensor([1., 0.])
+    """
     for t in graph_tensors(root):
         if t._ctx is not None and t.requires_grad:
             t.retain_grad()

@@ -58,7 +58,7 @@ draw_circuit(loss, names={"x": x, "w": w, "b": b, "y": y})
 np.set_printoptions(precision=4, suppress=True)
 for name, t in [("dL/dp", p), ("dL/drelu", act), ("dL/dconv", conv),
                 ("dL/dw", w), ("dL/db", b), ("dL/dx", x)]:
-    print(f"{name} =\n{t.grad.data.squeeze()}")
+    print(f"{name} =\n{np.atleast_1d(t.grad.data.squeeze())}")
 
 # %% [markdown]
 # ## Checking them by hand

@@ -29,13 +29,16 @@ def test_cli_train_then_evaluate_on_digits(tmp_path, capsys):
 
 
 def test_resume_gives_the_same_result_as_an_uninterrupted_run(tmp_path):
-    common = dict(dataset="digits", model="lenet", batch_size=32, max_batches=3, seed=3)
+    common = dict(dataset="digits", model="lenet", batch_size=32, max_batches=3, seed=3,
+                  schedule="exponential")
     straight = train(TrainingConfig(epochs=3, out=str(tmp_path / "a"), **common),
                      progress=False)
     train(TrainingConfig(epochs=1, out=str(tmp_path / "b"), **common), progress=False)
     resumed = train(TrainingConfig(epochs=3, out=str(tmp_path / "b"), **common),
                     resume=True, progress=False)
     assert [r["train_loss"] for r in resumed] == [r["train_loss"] for r in straight]
+    assert [r["lr"] for r in resumed] == [r["lr"] for r in straight] == \
+        pytest.approx([5e-3, 2.5e-3, 1.25e-3])
     a = load_checkpoint(tmp_path / "a" / "checkpoint.npz")["model"]
     b = load_checkpoint(tmp_path / "b" / "checkpoint.npz")["model"]
     for key in a:  # LeNet has dropout: equal only if the random stream resumed too
@@ -70,9 +73,18 @@ def test_fit_learns_a_separable_problem():
     assert model.training  # evaluate restores the mode
 
 
+def test_keras_time_based_decay_steps_per_batch(tmp_path):
+    history = train(TrainingConfig(epochs=2, out=str(tmp_path), max_batches=4, lr=0.01,
+                                   schedule="inverse-time", decay=0.5), progress=False)
+    # lr_t = lr_0 / (1 + decay * t), t = batches seen before the epoch started
+    assert [r["lr"] for r in history] == pytest.approx([0.01, 0.01 / (1 + 0.5 * 4)])
+
+
 def test_config_rejects_unknown_optimizer():
     with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'"):
         TrainingConfig(optimizer="lbfgs")
+    with pytest.raises(ValueError, match="unknown schedule 'warmup'"):
+        TrainingConfig(schedule="warmup")
 
 
 @pytest.mark.slow

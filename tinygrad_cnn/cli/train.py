@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam")
+from ..training.session import OPTIMIZERS, SCHEDULES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,6 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
     p.add_argument("--lr", type=float, default=None, help="default: the optimizer's own (Adam-family on digits: 5e-3)")
+    p.add_argument("--schedule", default=None, choices=SCHEDULES,
+                   help="learning-rate schedule (default: exponential for mnist/fashion-mnist, "
+                        "none for digits); inverse-time is Keras' `decay`, stepped per batch")
+    p.add_argument("--gamma", type=float, default=0.5,
+                   help="lr factor per epoch for the step/exponential schedules")
+    p.add_argument("--decay", type=float, default=1e-4,
+                   help="Keras-style time-based decay per batch (inverse-time schedule)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="runs/latest", help="directory for checkpoint and curves")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")

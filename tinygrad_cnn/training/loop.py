@@ -44,8 +44,10 @@ def evaluate(model, loader: Iterable, loss_fn: LossFn = F.cross_entropy,
 
 
 def train_epoch(model, optimizer, loader: Iterable, loss_fn: LossFn = F.cross_entropy,
-                progress: Any = None, max_batches: Optional[int] = None) -> Dict[str, float]:
-    """One pass over `loader`: forward, loss, backward, step. Returns mean loss and accuracy."""
+                progress: Any = None, max_batches: Optional[int] = None,
+                batch_scheduler: Any = None) -> Dict[str, float]:
+    """One pass over `loader`: forward, loss, backward, step (and `batch_scheduler.step()`,
+    for per-batch schedules such as Keras' time-based decay). Returns mean loss and accuracy."""
     model.train()
     loss_sum, correct, count = 0.0, 0, 0
     for x, y in _batches(loader, max_batches):
@@ -54,6 +56,8 @@ def train_epoch(model, optimizer, loader: Iterable, loss_fn: LossFn = F.cross_en
         loss = loss_fn(logits, y)
         loss.backward()
         optimizer.step()
+        if batch_scheduler is not None:
+            batch_scheduler.step()
         loss_sum += float(loss.item()) * len(y)
         correct += int((logits.data.argmax(1) == y.data).sum())
         count += len(y)
@@ -65,14 +69,16 @@ def train_epoch(model, optimizer, loader: Iterable, loss_fn: LossFn = F.cross_en
 
 def fit(model, optimizer, train_loader: Iterable, epochs: int = 1,
         loss_fn: LossFn = F.cross_entropy, test_loader: Optional[Iterable] = None,
-        scheduler: Any = None, start_epoch: int = 0, progress: bool = True,
+        scheduler: Any = None, batch_scheduler: Any = None, start_epoch: int = 0,
+        progress: bool = True,
         max_batches: Optional[int] = None,
         on_epoch_end: Optional[Callable[[int, Dict[str, float]], None]] = None
         ) -> List[Dict[str, float]]:
     """Train for `epochs` (from `start_epoch`, to resume), evaluating after each epoch.
 
-    Returns one record per epoch: train/test loss and accuracy, the learning rate and the
-    epoch's wall time. `on_epoch_end(epoch, record)` runs after each (e.g. to checkpoint).
+    `scheduler` steps after every epoch, `batch_scheduler` after every batch. Returns one
+    record per epoch: train/test loss and accuracy, the learning rate and the epoch's wall
+    time. `on_epoch_end(epoch, record)` runs after each (e.g. to checkpoint).
 
     >>> # history = fit(model, optim.Adam(model.parameters()), train_loader, epochs=3,
     >>> #               test_loader=test_loader)
@@ -83,12 +89,13 @@ def fit(model, optimizer, train_loader: Iterable, epochs: int = 1,
     for epoch in range(start_epoch, epochs):
         bar = tqdm(total=_total(train_loader, max_batches), desc=f"epoch {epoch + 1}/{epochs}",
                    unit="batch", leave=True, disable=not progress)
+        lr = float(optimizer.param_groups[0]["lr"])
         start = time.perf_counter()
-        train = train_epoch(model, optimizer, train_loader, loss_fn, bar, max_batches)
+        train = train_epoch(model, optimizer, train_loader, loss_fn, bar, max_batches,
+                            batch_scheduler)
         seconds = time.perf_counter() - start
         record = {"epoch": epoch + 1, "train_loss": train["loss"],
-                  "train_accuracy": train["accuracy"], "seconds": seconds,
-                  "lr": float(optimizer.param_groups[0]["lr"])}
+                  "train_accuracy": train["accuracy"], "seconds": seconds, "lr": lr}
         if test_loader is not None:
             test = evaluate(model, test_loader, loss_fn, max_batches)
             record.update(test_loss=test["loss"], test_accuracy=test["accuracy"])

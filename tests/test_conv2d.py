@@ -91,6 +91,36 @@ def test_depthwise_conv_matches_torch():
                          np.float64)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kwargs", [dict(padding=1), dict(stride=2, padding=(1, 0), groups=2),
+                                    dict(dilation=2, padding=2)])
+def test_batch_tiles_and_recomputed_columns(monkeypatch, kwargs, dtype):
+    """Tiny budgets force several batch tiles (the last one short) and backward
+    recomputing the columns instead of keeping them."""
+    from tinygrad_cnn.kernels import conv as conv_kernels
+    monkeypatch.setattr(conv_kernels, "TILE_BYTES", 2 * 4 * 9 * 36 * np.dtype(dtype).itemsize)
+    monkeypatch.setattr(conv_kernels, "SAVE_COLS_BYTES", 0)
+    _check_against_torch((5, 4, 6, 6), (6, 4 // kwargs.get("groups", 1), 3, 3), True,
+                         kwargs, dtype)
+
+
+def test_workspace_buffers_never_alias_live_arrays():
+    """Two convs in one graph, kept with retain_graph for two backwards: every output,
+    saved array and gradient must stay intact while buffers are recycled."""
+    x, tx = pair(np.random.randn(8, 3, 40, 40))
+    w1, tw1 = pair(np.random.randn(8, 3, 3, 3))
+    w2, tw2 = pair(np.random.randn(8, 8, 3, 3))
+    out = conv2d(conv2d(x, w1, padding=1).relu(), w2, padding=1)
+    ref = TF.conv2d(TF.conv2d(tx, tw1, padding=1).relu(), tw2, padding=1)
+    other = conv2d(x, w1, padding=1)  # same shapes as the first conv: competes for buffers
+    assert_close(out, ref)
+    for _ in range(2):
+        out.sum().backward(retain_graph=True)
+        ref.sum().backward(retain_graph=True)
+        assert_grads_close([x, w1, w2], [tx, tw1, tw2])
+    assert_close(other, TF.conv2d(tx, tw1, padding=1))
+
+
 def test_tutorial_example_im2col_is_the_conv():
     """10 images 1x9x9, 5 filters 3x3, stride 1, padding 1: a 9x810 patch matrix."""
     x = np.random.randn(10, 1, 9, 9).astype(np.float32)

@@ -125,7 +125,8 @@ def test_awkward_arrays_do_not_add_numba_specialisations():
         cols = im2col(np.broadcast_to(x, x.shape), 2)
         col2im(np.broadcast_to(cols, cols.shape), x.shape, 2)
         out, idx = pool.maxpool_forward(x, (2, 2), (1, 1), (0, 0), (1, 1), (3, 4))
-        pool.maxpool_backward(np.broadcast_to(dtype(1), out.shape), idx, x.shape)
+        pool.maxpool_backward(np.broadcast_to(dtype(1), out.shape), idx, x.shape, (2, 2),
+                              (1, 1), (0, 0), (1, 1))
     kernels = [im2col_module._im2col_kernel, im2col_module._col2im_kernel,
                pool._maxpool_kernel, pool._maxpool_backward_kernel]
     assert all(len(k.signatures) <= 2 for k in kernels), [k.signatures for k in kernels]

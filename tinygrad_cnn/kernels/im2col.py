@@ -17,12 +17,13 @@ exactly the gradient of `im2col`, so the input gradient of a convolution is
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Sequence, Tuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .geometry import conv_output_size, pad4, pair
+from .geometry import Pair, conv_output_size, pad4, pair
 from .layout import kernel_array
 
 
@@ -37,45 +38,83 @@ def valid_range(offset: int, stride: int, size: int, count: int) -> Tuple[int, i
     return lo, max(lo, hi)
 
 
-@njit(parallel=True, cache=True)
-def _im2col_kernel(x, kh, kw, sh, sw, pad_top, pad_left, dh, dw, oh_count, ow_count, cols):
-    n_img, n_chan, height, width = x.shape
-    taps = kh * kw
-    # one row per (c, ki, kj): rows are independent, so threads never share a write
-    for row in prange(n_chan * taps):
-        c, ki, kj = row // taps, (row // kw) % kh, row % kw
-        h_off, w_off = ki * dh - pad_top, kj * dw - pad_left
-        oh_lo, oh_hi = valid_range(h_off, sh, height, oh_count)
-        ow_lo, ow_hi = valid_range(w_off, sw, width, ow_count)
+@lru_cache(maxsize=64)
+def source_offsets(channels: int, height: int, width: int, kernel: Pair, stride: Pair,
+                   pad_top_left: Pair, dilation: Pair, out_hw: Pair) -> np.ndarray:
+    """For every entry (row, pixel) of one image's columns, the flat offset into that
+    image's (C, H, W) block it copies, or -1 where the tap falls in the padding.
+
+    Computed once per geometry (numpy, cached); the kernels then do one table-driven
+    gather (im2col) or scatter-add (col2im) with no per-row bounds logic. That was 1.3-1.7x
+    faster than the loops that derive the window bounds per output row (im2col of
+    (64,32,14,14) k3: 2.9 vs 4.7 ms; col2im 5.0 vs 8.6 ms), whose 14-element inner loops
+    were mostly overhead.
+
+    >>> source_offsets(1, 3, 3, (2, 2), (1, 1), (0, 0), (1, 1), (2, 2))
+    array([[0, 1, 3, 4],
+           [1, 2, 4, 5],
+           [3, 4, 6, 7],
+           [4, 5, 7, 8]], dtype=int32)
+    """
+    (kh, kw), (sh, sw), (pt, pl), (dh, dw), (oh, ow) = (kernel, stride, pad_top_left,
+                                                        dilation, out_hw)
+    c = np.arange(channels).reshape(-1, 1, 1, 1, 1)
+    ih = (np.arange(oh) * sh).reshape(1, 1, 1, -1, 1) + (
+        np.arange(kh) * dh - pt).reshape(1, -1, 1, 1, 1)
+    iw = (np.arange(ow) * sw).reshape(1, 1, 1, 1, -1) + (
+        np.arange(kw) * dw - pl).reshape(1, 1, -1, 1, 1)
+    inside = (ih >= 0) & (ih < height) & (iw >= 0) & (iw < width)
+    table = np.where(inside, (c * height + ih) * width + iw, -1)
+    table = table.reshape(channels * kh * kw, oh * ow).astype(np.int32)
+    table.flags.writeable = False  # shared by every call with this geometry
+    return table
+
+
+# Serial kernels: on 2 cores a numba thread pool next to OpenBLAS's 2 threads stalled at
+# whole scheduler quanta (8 or 16 ms per conv instead of ~1 ms), and these copies are
+# memory-bound anyway (a 9 MB copy: 0.63 ms serial, 0.67 ms with 2 workqueue threads).
+# BLAS owns the cores; see threads.py.
+@njit(cache=True)
+def _im2col_kernel(x, table, n_start, cols):
+    """Columns for images n_start .. n_start + cols.shape[1] // P of x (N, C, H, W)."""
+    rows, plane = table.shape
+    block = x.shape[1] * x.shape[2] * x.shape[3]
+    flat = x.reshape(-1)
+    n_img = cols.shape[1] // plane
+    for row in range(rows):
+        offsets, dst = table[row], cols[row]
         for n in range(n_img):
-            base = n * oh_count * ow_count
-            cols[row, base:base + oh_count * ow_count] = 0
-            for oh in range(oh_lo, oh_hi):
-                ih = oh * sh + h_off
-                start = base + oh * ow_count
-                for ow in range(ow_lo, ow_hi):
-                    cols[row, start + ow] = x[n, c, ih, ow * sw + w_off]
+            src = flat[(n_start + n) * block:(n_start + n + 1) * block]
+            start = n * plane
+            for j in range(plane):
+                at = offsets[j]
+                dst[start + j] = src[at] if at >= 0 else 0
 
 
-@njit(parallel=True, cache=True)
-def _col2im_kernel(cols, kh, kw, sh, sw, pad_top, pad_left, dh, dw, oh_count, ow_count, x):
-    n_img, n_chan, height, width = x.shape
-    # one (n, c) plane per iteration: every tap writing to a plane is in the same iteration
-    for plane in prange(n_img * n_chan):
-        n, c = plane // n_chan, plane % n_chan
-        base = n * oh_count * ow_count
-        for ki in range(kh):
-            h_off = ki * dh - pad_top
-            oh_lo, oh_hi = valid_range(h_off, sh, height, oh_count)
-            for kj in range(kw):
-                w_off = kj * dw - pad_left
-                ow_lo, ow_hi = valid_range(w_off, sw, width, ow_count)
-                row = (c * kh + ki) * kw + kj
-                for oh in range(oh_lo, oh_hi):
-                    ih = oh * sh + h_off
-                    start = base + oh * ow_count
-                    for ow in range(ow_lo, ow_hi):
-                        x[n, c, ih, ow * sw + w_off] += cols[row, start + ow]
+@njit(cache=True)
+def _col2im_kernel(cols, table, n_start, x):
+    """x[n_start + n] = the sum of image n's columns (those images are overwritten)."""
+    rows, plane = table.shape
+    block = x.shape[1] * x.shape[2] * x.shape[3]
+    flat = x.reshape(-1)
+    n_img = cols.shape[1] // plane
+    # image by image: the (C, H, W) block being summed into stays in cache
+    for n in range(n_img):
+        dst = flat[(n_start + n) * block:(n_start + n + 1) * block]
+        dst[:] = 0
+        start = n * plane
+        for row in range(rows):
+            offsets, src = table[row], cols[row]
+            for j in range(plane):
+                at = offsets[j]
+                if at >= 0:
+                    dst[at] += src[start + j]
+
+
+def _table(x_shape: Sequence[int], kernel: Pair, stride: Pair, pads: tuple, dilation: Pair,
+           out_hw: Pair) -> np.ndarray:
+    return source_offsets(int(x_shape[1]), int(x_shape[2]), int(x_shape[3]), kernel, stride,
+                          (pads[0], pads[2]), dilation, out_hw)
 
 
 def _geometry(x_shape: Sequence[int], kernel_size: Any, stride: Any, padding: Any,
@@ -110,7 +149,7 @@ def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
         x.shape, kernel_size, stride, padding, dilation)
     x = kernel_array(x)
     cols = np.empty((x.shape[1] * kh * kw, x.shape[0] * oh * ow), dtype=x.dtype)
-    _im2col_kernel(x, kh, kw, sh, sw, pads[0], pads[2], dh, dw, oh, ow, cols)
+    _im2col_kernel(x, _table(x.shape, (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow)), 0, cols)
     return cols
 
 
@@ -132,7 +171,7 @@ def col2im(cols: np.ndarray, x_shape: Sequence[int], kernel_size: Any, stride: A
     if cols.shape != expected:
         raise ValueError(f"col2im: cols of shape {cols.shape} do not match x_shape "
                          f"{tuple(x_shape)} and this geometry, which need {expected}")
-    x = np.zeros(tuple(x_shape), dtype=cols.dtype)
-    _col2im_kernel(kernel_array(cols), kh, kw, sh, sw, pads[0], pads[2], dh, dw,
-                   oh, ow, x)
+    x = np.empty(tuple(x_shape), dtype=cols.dtype)
+    _col2im_kernel(kernel_array(cols), _table(x_shape, (kh, kw), (sh, sw), pads, (dh, dw),
+                                              (oh, ow)), 0, x)
     return x

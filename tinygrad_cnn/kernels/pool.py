@@ -9,16 +9,26 @@ adaptive_avg_pool2d share one forward and one backward kernel.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .im2col import valid_range
+from . import workspace
 from .layout import kernel_array
 
+#: the winning tap of a max-pool window is stored in one byte (windows up to 255 taps;
+#: PyTorch's int64 flat indices cost 8x the memory traffic) and NO_TAP marks a window
+#: that lies entirely in the padding
+NO_TAP = 255
 
-@njit(parallel=True, cache=True)
-def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
+
+# Serial kernels (see threads.py): memory-bound, and a numba thread pool next to
+# OpenBLAS's threads stalls for whole scheduler quanta on 2 cores.
+@njit(cache=True)
+def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, tap):
+    """out = window max; tap = which tap (ki * kw + kj) won, NO_TAP if none is inside."""
     height, width = x.shape[1], x.shape[2]
-    for plane in prange(x.shape[0]):
+    for plane in range(x.shape[0]):
+        src = x[plane]
         for oh in range(out.shape[1]):
             h0 = oh * sh - ph
             ki_lo, ki_hi = valid_range(h0, dh, height, kh)
@@ -29,30 +39,33 @@ def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
                 # when all values are -inf); later taps win only if strictly larger, so
                 # ties go to the first in scan order; NaN always wins, as in PyTorch.
                 # A window that dilation makes skip the input entirely gets -inf and
-                # index -1 (PyTorch returns a meaningless index there).
+                # no tap (PyTorch returns a meaningless index there).
                 best = -np.inf
-                best_at = -1
+                best_tap = NO_TAP
                 if ki_lo < ki_hi and kj_lo < kj_hi:
-                    best_at = (h0 + ki_lo * dh) * width + w0 + kj_lo * dw
+                    best_tap = ki_lo * kw + kj_lo
                 for ki in range(ki_lo, ki_hi):
-                    ih = h0 + ki * dh
+                    row = src[h0 + ki * dh]
                     for kj in range(kj_lo, kj_hi):
-                        iw = w0 + kj * dw
-                        v = x[plane, ih, iw]
+                        v = row[w0 + kj * dw]
                         if v > best or np.isnan(v):
-                            best, best_at = v, ih * width + iw
+                            best, best_tap = v, ki * kw + kj
                 out[plane, oh, ow] = best
-                idx[plane, oh, ow] = best_at
+                tap[plane, oh, ow] = best_tap
 
 
-@njit(cache=True)  # a cheap memory-bound scatter: threads would not pay their compile time
-def _maxpool_backward_kernel(g, idx, gx):
+@njit(cache=True)
+def _maxpool_backward_kernel(g, tap, kw, sh, sw, ph, pw, dh, dw, gx):
+    """gx = each output gradient added at its winning tap; gx is overwritten."""
     for plane in range(g.shape[0]):
+        dst = gx[plane]
+        dst[:, :] = 0  # plane by plane: zeroed while in cache, no separate pass
         for oh in range(g.shape[1]):
             for ow in range(g.shape[2]):
-                at = idx[plane, oh, ow]
-                if at >= 0:  # a window that missed the input has no input to feed
-                    gx[plane, at] += g[plane, oh, ow]
+                t = tap[plane, oh, ow]
+                if t != NO_TAP:  # a window that missed the input has no input to feed
+                    dst[oh * sh - ph + (t // kw) * dh,
+                        ow * sw - pw + (t % kw) * dw] += g[plane, oh, ow]
 
 
 @njit(cache=True)  # serial: usually small maps (global pooling); threads cost compile time
@@ -85,19 +98,35 @@ def _planes(a: np.ndarray) -> np.ndarray:
 
 def maxpool_forward(x: np.ndarray, kernel: tuple, stride: tuple, pad: tuple,
                     dilation: tuple, out_hw: tuple):
-    """(values, flat argmax indices into each H*W plane), both (N, C, OH, OW)."""
+    """(values, winning taps), both (N, C, OH, OW); see `maxpool_indices`."""
+    if kernel[0] * kernel[1] >= NO_TAP:
+        raise ValueError(f"max_pool2d: windows of more than {NO_TAP - 1} taps are not "
+                         f"supported, got kernel_size={kernel}")
     shape = x.shape[:2] + tuple(out_hw)
-    out = np.empty(shape, dtype=x.dtype)
-    idx = np.empty(shape, dtype=np.int64)
+    out = workspace.take(shape, x.dtype)
+    tap = workspace.take(shape, np.uint8)
     _maxpool_kernel(_planes(x), *kernel, *stride, *pad, *dilation, _planes(out),
-                    _planes(idx))
-    return out, idx
+                    _planes(tap))
+    return out, tap
 
 
-def maxpool_backward(g: np.ndarray, idx: np.ndarray, x_shape: tuple) -> np.ndarray:
+def maxpool_indices(tap: np.ndarray, width: int, kernel: tuple, stride: tuple, pad: tuple,
+                    dilation: tuple) -> np.ndarray:
+    """PyTorch's return_indices: the winners as int64 flat indices into each H*W plane
+    (-1 for a window that lies entirely in the padding)."""
+    oh, ow = tap.shape[-2:]
+    t = tap.astype(np.int64)
+    rows = (np.arange(oh) * stride[0] - pad[0])[:, None] + (t // kernel[1]) * dilation[0]
+    cols = (np.arange(ow) * stride[1] - pad[1]) + (t % kernel[1]) * dilation[1]
+    return np.where(tap == NO_TAP, -1, rows * width + cols)
+
+
+def maxpool_backward(g: np.ndarray, tap: np.ndarray, x_shape: tuple, kernel: tuple,
+                     stride: tuple, pad: tuple, dilation: tuple) -> np.ndarray:
     """Route each output gradient to its winner (summing where windows overlap)."""
-    gx = np.zeros(x_shape, dtype=g.dtype)
-    _maxpool_backward_kernel(_planes(g), _planes(idx), gx.reshape(-1, x_shape[2] * x_shape[3]))
+    gx = workspace.take(tuple(x_shape), g.dtype)
+    _maxpool_backward_kernel(_planes(g), _planes(tap), kernel[1], *stride, *pad, *dilation,
+                             _planes(gx))
     return gx
 
 

@@ -10,8 +10,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ..autograd.function import Function
-from ..kernels import (channel_major, conv_backward_bias, conv_backward_input,
-                       conv_backward_weight, conv_forward)
+from ..kernels import conv_backward, conv_forward
 from ..kernels.geometry import Pad4, Pair, pair, same_padding
 
 
@@ -22,26 +21,25 @@ class Conv2d(Function):
                 dilation: Pair = (1, 1), groups: int = 1):
         self.unbatched = x.ndim == 3
         x = x[None] if self.unbatched else x
-        out, cols = conv_forward(x, w, b, stride, padding, dilation, groups)
         need = self.needs_input_grad
+        out, cols = conv_forward(x, w, b, stride, padding, dilation, groups,
+                                 keep_cols=bool(need) and need[1])
         if need:
             self.x_shape, self.w, self.has_bias = x.shape, w, b is not None
-            self.cols = cols if need[1] else None  # memory for speed: no recomputation
+            # the weight gradient needs the columns: kept when small, else recomputed
+            self.cols = cols
+            self.x = x if need[1] and cols is None else None
         return out[0] if self.unbatched else out
 
     def backward(self, grad):
         o = self.options
-        g2d = channel_major(grad[None] if self.unbatched else grad)
         need = self.needs_input_grad
-        gx = gw = gb = None
-        if need[0]:
-            gx = conv_backward_input(g2d, self.w, self.x_shape, o["stride"], o["padding"],
-                                     o["dilation"], o["groups"])
-            gx = gx[0] if self.unbatched else gx
-        if need[1]:
-            gw = conv_backward_weight(g2d, self.cols, self.w.shape, o["groups"])
-        if self.has_bias and need[2]:
-            gb = conv_backward_bias(g2d)
+        need = (need[0], need[1], self.has_bias and need[2])
+        gx, gw, gb = conv_backward(grad[None] if self.unbatched else grad, self.x, self.cols,
+                                   self.w, self.x_shape, o["stride"], o["padding"],
+                                   o["dilation"], o["groups"], need)
+        if gx is not None and self.unbatched:
+            gx = gx[0]
         return (gx, gw, gb) if self.has_bias else (gx, gw)
 
 

@@ -10,7 +10,8 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from ..autograd.function import Function
-from ..kernels import avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward
+from ..kernels import (avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward,
+                       maxpool_indices)
 from ..kernels.geometry import Pair, adaptive_windows, avgpool_windows, pair, pool_output_size
 
 
@@ -68,15 +69,18 @@ class MaxPool2d(Function):
     def forward(self, x, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
                 output_size: Pair, return_indices: bool = False):
         x4, unbatched = _batched(x)
-        out, idx = maxpool_forward(x4, kernel_size, stride, padding, dilation, output_size)
+        out, tap = maxpool_forward(x4, kernel_size, stride, padding, dilation, output_size)
         if self.needs_input_grad:
-            self.idx, self.x_shape, self.unbatched = idx, x4.shape, unbatched
+            self.tap, self.x_shape, self.unbatched = tap, x4.shape, unbatched
         if return_indices:
+            idx = maxpool_indices(tap, x4.shape[3], kernel_size, stride, padding, dilation)
             self.aux = idx[0] if unbatched else idx
         return out[0] if unbatched else out
 
     def backward(self, grad):
-        gx = maxpool_backward(grad[None] if self.unbatched else grad, self.idx, self.x_shape)
+        o = self.options
+        gx = maxpool_backward(grad[None] if self.unbatched else grad, self.tap, self.x_shape,
+                              o["kernel_size"], o["stride"], o["padding"], o["dilation"])
         return gx[0] if self.unbatched else gx
 
 

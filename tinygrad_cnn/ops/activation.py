@@ -4,16 +4,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..kernels import workspace
+from ..kernels.activation import relu_backward
 from .unary import as_float
 
 
 class ReLU(Function):
     def forward(self, a):
-        self.mask = a > 0
-        return np.where(self.mask, a, np.zeros((), dtype=a.dtype))
+        # into a recycled buffer; keep the output, not a mask: y > 0 exactly where a > 0
+        # (NaN propagates, as in PyTorch)
+        self.y = np.maximum(a, a.dtype.type(0), out=workspace.take(a.shape, a.dtype))
+        return self.y
 
     def backward(self, g):
-        return np.where(self.mask, g, np.zeros((), dtype=g.dtype))
+        return relu_backward(g, self.y)
 
 
 class LeakyReLU(Function):

@@ -1,10 +1,12 @@
 """Adam: bias-corrected running averages of the gradient and its square."""
 from __future__ import annotations
 
+import math
 from typing import Any, Dict, Tuple
 
 import numpy as np
 
+from ..kernels import workspace
 from ._checks import check_betas, check_common
 from .optimizer import Optimizer, ParamsT
 
@@ -48,11 +50,22 @@ class Adam(Optimizer):
         if group["decoupled_weight_decay"] and group["weight_decay"] != 0:
             param *= 1 - lr * group["weight_decay"]
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg += (1 - beta1) * (grad - exp_avg)
+        # in place with one recycled scratch array: the textbook expression allocates
+        # ~8 temporaries the size of each parameter per step
+        tmp = workspace.take(param.shape, param.dtype)
+        np.subtract(grad, exp_avg, out=tmp)
+        tmp *= 1 - beta1
+        exp_avg += tmp
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1 - beta2
+        exp_avg_sq += tmp
         if group["amsgrad"]:
             exp_avg_sq = np.maximum(state["max_exp_avg_sq"], exp_avg_sq,
                                     out=state["max_exp_avg_sq"])
-        denom = np.sqrt(exp_avg_sq) / np.sqrt(1 - beta2 ** t) + group["eps"]
-        param -= (lr / (1 - beta1 ** t)) * exp_avg / denom
+        denom = np.sqrt(exp_avg_sq, out=tmp)
+        denom /= math.sqrt(1 - beta2 ** t)  # a Python float: no float64 upcast
+        denom += group["eps"]
+        np.divide(exp_avg, denom, out=tmp)
+        tmp *= lr / (1 - beta1 ** t)
+        param -= tmp

@@ -125,6 +125,21 @@ def test_max_pool_propagates_nan_like_torch():
     np.testing.assert_array_equal(idx.data, ref_idx.numpy())
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_2x2_fast_path_ties_nan_inf_like_torch(dtype):
+    """The unrolled 2x2 / stride 2 kernel: ties, NaN (the last one wins), -inf, odd sizes."""
+    x = np.random.randn(3, 4, 7, 9)
+    x[0, 0, :2, :2] = 1.0
+    x[0, 1, :2, :2] = [[np.nan, 0.0], [np.nan, 5.0]]
+    x[1, 2, 2:4, 2:4] = -np.inf
+    x[2, 3, :2, 2:4] = [[0.0, np.nan], [1.0, 2.0]]
+    kwargs = dict(kernel_size=2, return_indices=True)
+    (out, idx), (ref, ref_idx) = _run_both(lambda t: max_pool2d(t, **kwargs),
+                                           lambda t: TF.max_pool2d(t, **kwargs), x, dtype)
+    np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+
+
 def test_max_pool_window_that_misses_the_input():
     """Dilation can make a window's taps jump over a 1x2 input: -inf as in torch, index -1
     (torch's index there points at an unrelated pixel) and no gradient."""

@@ -48,10 +48,36 @@ def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, tap):
                     row = src[h0 + ki * dh]
                     for kj in range(kj_lo, kj_hi):
                         v = row[w0 + kj * dw]
-                        if v > best or np.isnan(v):
-                            best, best_tap = v, ki * kw + kj
+                        # branch-free select: random data mispredicts an `if` half the
+                        # time (2.5x slower)
+                        take = (v > best) | (v != v)
+                        best = v if take else best
+                        best_tap = ki * kw + kj if take else best_tap
                 out[plane, oh, ow] = best
                 tap[plane, oh, ow] = best_tap
+
+
+@njit(cache=True)
+def _maxpool2x2_kernel(x, out, tap):
+    """The common case (2x2, stride 2, no padding, windows inside x), unrolled:
+    LeNet's first pool 5.4 -> 1.1 ms. Same tie and NaN rules as `_maxpool_kernel`."""
+    for plane in range(x.shape[0]):
+        src = x[plane]
+        for oh in range(out.shape[1]):
+            top, bottom = src[2 * oh], src[2 * oh + 1]
+            best_row, tap_row = out[plane, oh], tap[plane, oh]
+            for ow in range(out.shape[2]):
+                best, best_tap = top[2 * ow], 0
+                v = top[2 * ow + 1]
+                take = (v > best) | (v != v)
+                best, best_tap = (v, 1) if take else (best, best_tap)
+                v = bottom[2 * ow]
+                take = (v > best) | (v != v)
+                best, best_tap = (v, 2) if take else (best, best_tap)
+                v = bottom[2 * ow + 1]
+                take = (v > best) | (v != v)
+                best, best_tap = (v, 3) if take else (best, best_tap)
+                best_row[ow], tap_row[ow] = best, best_tap
 
 
 @njit(cache=True)
@@ -105,8 +131,12 @@ def maxpool_forward(x: np.ndarray, kernel: tuple, stride: tuple, pad: tuple,
     shape = x.shape[:2] + tuple(out_hw)
     out = workspace.take(shape, x.dtype)
     tap = workspace.take(shape, np.uint8)
-    _maxpool_kernel(_planes(x), *kernel, *stride, *pad, *dilation, _planes(out),
-                    _planes(tap))
+    inside = 2 * out_hw[0] <= x.shape[2] and 2 * out_hw[1] <= x.shape[3]
+    if kernel == stride == (2, 2) and pad == (0, 0) and dilation == (1, 1) and inside:
+        _maxpool2x2_kernel(_planes(x), _planes(out), _planes(tap))
+    else:
+        _maxpool_kernel(_planes(x), *kernel, *stride, *pad, *dilation, _planes(out),
+                        _planes(tap))
     return out, tap
 
 

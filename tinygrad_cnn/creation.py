@@ -22,7 +22,11 @@ def manual_seed(seed: int) -> None:
 
 
 def generator() -> np.random.Generator:
-    """The library's random generator (reseeded by `manual_seed`)."""
+    """The library's random generator (reseeded by `manual_seed`).
+
+    >>> manual_seed(0); a = generator().random(); manual_seed(0); a == generator().random()
+    True
+    """
     return _rng
 
 
@@ -41,7 +45,12 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """Wrap a numpy array without copying; the dtype is kept."""
+    """Wrap a numpy array without copying; the dtype is kept.
+
+    >>> a = np.zeros(2, np.float64); t = from_numpy(a); a[0] = 5.0
+    >>> t.tolist(), t.dtype
+    ([5.0, 0.0], dtype('float64'))
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     return Tensor(array)
@@ -128,21 +137,46 @@ def _like(t: Tensor, dtype: Any) -> np.dtype:
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape (and, unless given, the dtype) of `t`.
+
+    >>> zeros_like(ones(2, 3)).shape, zeros_like(arange(2)).tolist()
+    ((2, 3), [0, 0])
+    """
     return Tensor(np.zeros(t.shape, _like(t, dtype)), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape (and, unless given, the dtype) of `t`.
+
+    >>> ones_like(zeros(2)).tolist()
+    [1.0, 1.0]
+    """
     return Tensor(np.ones(t.shape, _like(t, dtype)), requires_grad)
 
 
 def full_like(t: Tensor, fill_value: float, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
+    """`fill_value` everywhere, with the shape (and, unless given, the dtype) of `t`.
+
+    >>> full_like(zeros(2), 3.5).tolist()
+    [3.5, 3.5]
+    """
     return Tensor(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
 
 
 def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples with the shape (and, unless given, the dtype) of `t`.
+
+    >>> randn_like(zeros(2, 3)).shape
+    (2, 3)
+    """
     return randn(t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)
 
 
 def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) with the shape (and, unless given, the dtype) of `t`.
+
+    >>> rand_like(zeros(4, dtype=np.float64)).dtype
+    dtype('float64')
+    """
     return rand(t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)

@@ -25,12 +25,22 @@ _default_float = float32
 
 
 def get_default_dtype() -> np.dtype:
-    """The dtype new float tensors get from Python numbers (float32 unless changed)."""
+    """The dtype new float tensors get from Python numbers (float32 unless changed).
+
+    >>> get_default_dtype()
+    dtype('float32')
+    """
     return _default_float
 
 
 def set_default_dtype(dtype: Any) -> None:
-    """Make Python floats become `dtype` (float32 or float64), like torch.set_default_dtype."""
+    """Make Python floats become `dtype` (float32 or float64), like torch.set_default_dtype.
+
+    >>> set_default_dtype(float64); to_array(1.5).dtype
+    dtype('float64')
+    >>> set_default_dtype(float32); to_array(1.5).dtype
+    dtype('float32')
+    """
     global _default_float
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
@@ -39,11 +49,20 @@ def set_default_dtype(dtype: Any) -> None:
 
 
 def is_floating(dtype: np.dtype) -> bool:
+    """True for floating point dtypes.
+
+    >>> is_floating(float32), is_floating(int64)
+    (True, False)
+    """
     return dtype.kind == "f"
 
 
 def to_array(data: Any, dtype: Optional[Any] = None) -> np.ndarray:
-    """Turn user data into a numpy array with PyTorch's dtype choice."""
+    """Turn user data into a numpy array with PyTorch's dtype choice.
+
+    >>> to_array([1.5]).dtype, to_array([1, 2]).dtype, to_array(True).dtype
+    (dtype('float32'), dtype('int64'), dtype('bool'))
+    """
     if dtype is not None:
         return np.asarray(data, dtype=np.dtype(dtype))
     if isinstance(data, np.ndarray):
@@ -94,7 +113,11 @@ def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
 
 
 def scalar_array(value: Any, like: np.dtype) -> np.ndarray:
-    """A Python scalar as a 0-d array whose dtype does not promote `like` (PyTorch rule)."""
+    """A Python scalar as a 0-d array whose dtype does not promote `like` (PyTorch rule).
+
+    >>> scalar_array(2, float32).dtype, scalar_array(0.5, int64).dtype
+    (dtype('float32'), dtype('float32'))
+    """
     if isinstance(value, (bool, np.bool_)):
         dtype = like
     elif isinstance(value, (int, np.integer)):

@@ -25,6 +25,16 @@ from ..ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F
 from ..ops.shape import Pad
 from ..tensor import Tensor, as_tensor
 
+# the public functional API; the op classes imported above (Dropout, LeakyReLU, BatchNorm,
+# NLLLoss, Pad, ...) and the helpers are internals
+__all__ = [
+    "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
+    "linear", "matmul", "flatten", "pad", "dropout", "batch_norm",
+    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+    "mse_loss", "nll_loss", "cross_entropy", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+]
+
 
 # ----- activations ----------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:

@@ -108,18 +108,34 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 
 
 def zeros_(tensor: Tensor) -> Tensor:
-    """Fill with 0."""
+    """Fill with 0.
+
+    >>> from tinygrad_cnn import ones
+    >>> zeros_(ones(2)).tolist()
+    [0.0, 0.0]
+    """
     return constant_(tensor, 0.0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
-    """Fill with 1."""
+    """Fill with 1.
+
+    >>> from tinygrad_cnn import zeros
+    >>> ones_(zeros(2)).tolist()
+    [1.0, 1.0]
+    """
     return constant_(tensor, 1.0)
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
                     generator: Optional[np.random.Generator] = None) -> Tensor:
-    """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
+    """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)).
+
+    >>> from tinygrad_cnn import zeros
+    >>> w = xavier_uniform_(zeros(3, 5))   # a = sqrt(6 / 8)
+    >>> w.shape, bool(abs(w.data).max() <= (6 / 8) ** 0.5)
+    ((3, 5), True)
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
@@ -127,7 +143,13 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
                    generator: Optional[np.random.Generator] = None) -> Tensor:
-    """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)).
+
+    >>> from tinygrad_cnn import zeros
+    >>> w = xavier_normal_(zeros(200, 200), generator=np.random.default_rng(0))
+    >>> round(float(w.data.std()), 2)     # sqrt(2 / 400)
+    0.07
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -141,7 +163,13 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
                      generator: Optional[np.random.Generator] = None) -> Tensor:
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan). `a` is the leaky-ReLU slope;
-    Conv2d and Linear use a=sqrt(5), which gives b = 1/sqrt(fan_in)."""
+    Conv2d and Linear use a=sqrt(5), which gives b = 1/sqrt(fan_in).
+
+    >>> from tinygrad_cnn import zeros
+    >>> w = kaiming_uniform_(zeros(4, 9), a=math.sqrt(5))   # b = 1/sqrt(9)
+    >>> bool(abs(w.data).max() <= 1 / 3)
+    True
+    """
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator)
 
@@ -149,5 +177,12 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
                     generator: Optional[np.random.Generator] = None) -> Tensor:
-    """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
+    """He normal: N(0, std^2) with std = gain / sqrt(fan).
+
+    >>> from tinygrad_cnn import zeros
+    >>> w = kaiming_normal_(zeros(100, 50, 2, 2), nonlinearity="relu",
+    ...                     generator=np.random.default_rng(0))
+    >>> round(float(w.data.std()), 2)     # sqrt(2 / (50 * 2 * 2))
+    0.1
+    """
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)

@@ -20,6 +20,12 @@ from ..tensor import Tensor
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+IncompatibleKeys.__doc__ = """What `Module.load_state_dict` returns: the keys it did not find.
+
+>>> from tinygrad_cnn import nn
+>>> nn.Linear(2, 1).load_state_dict({"weight": [[1.0, 2.0]]}, strict=False)
+IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])
+"""
 
 
 class _HookHandle:

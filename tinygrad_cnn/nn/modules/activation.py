@@ -64,7 +64,12 @@ class Sigmoid(Module):
 
 
 class Tanh(Module):
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent.
+
+    >>> from tinygrad_cnn import zeros
+    >>> Tanh()(zeros(2)).tolist()
+    [0.0, 0.0]
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanh(input)
@@ -90,7 +95,12 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """log(softmax(x)) along `dim`, computed stably (pair it with NLLLoss)."""
+    """log(softmax(x)) along `dim`, computed stably (pair it with NLLLoss).
+
+    >>> from tinygrad_cnn import zeros
+    >>> [round(v, 4) for v in LogSoftmax(dim=1)(zeros(1, 2)).tolist()[0]]
+    [-0.6931, -0.6931]
+    """
 
     def __init__(self, dim: Optional[int] = None) -> None:
         super().__init__()

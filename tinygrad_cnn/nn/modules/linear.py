@@ -59,7 +59,14 @@ class Linear(Module):
 
 
 def reset_weight_and_bias(weight: Parameter, bias: Any) -> None:
-    """The default initialisation of Linear and Conv layers in PyTorch."""
+    """The default initialisation of Linear and Conv layers in PyTorch: weight and bias
+    uniform in +-1/sqrt(fan_in).
+
+    >>> w, b = Parameter(np.zeros((2, 4), np.float32)), Parameter(np.zeros(2, np.float32))
+    >>> reset_weight_and_bias(w, b)
+    >>> bool(abs(w.data).max() <= 0.5 and abs(b.data).max() <= 0.5)
+    True
+    """
     init.kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:
         fan_in, _ = init._calculate_fan_in_and_fan_out(weight)

@@ -13,7 +13,11 @@ N_SAMPLES, IMAGE_SIZE, MAX_PIXEL = 1797, 8, 16
 
 
 def digits_path() -> Path:
-    """Where scikit-learn keeps `digits.csv.gz`, found without importing sklearn (slow)."""
+    """Where scikit-learn keeps `digits.csv.gz`, found without importing sklearn (slow).
+
+    >>> digits_path().name
+    'digits.csv.gz'
+    """
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("load_digits reads the digits file bundled with scikit-learn: "

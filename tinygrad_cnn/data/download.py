@@ -16,7 +16,15 @@ Opener = Callable[..., object]  # urllib.request.urlopen's signature (url, timeo
 
 
 def file_hash(path: Union[str, Path], algorithm: str = "md5") -> str:
-    """The hex digest of a file (`algorithm`: any hashlib name, e.g. "md5", "sha256")."""
+    """The hex digest of a file (`algorithm`: any hashlib name, e.g. "md5", "sha256").
+
+    >>> f = os.path.join(tempfile.mkdtemp(), "abc.txt")
+    >>> with open(f, "wb") as out: _ = out.write(b"abc")
+    >>> file_hash(f)
+    '900150983cd24fb0d6963f7d28e17f72'
+    >>> file_hash(f, "sha256")[:16]
+    'ba7816bf8f01cfea'
+    """
     digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(CHUNK), b""):
@@ -33,7 +41,16 @@ def download(urls: Union[str, Sequence[str]], dest: Union[str, Path], md5: Optio
     and verified, so an interrupted or corrupt download never leaves a bad `dest`.
     Raises ValueError on a checksum mismatch and ConnectionError when no URL is reachable.
 
-    >>> # download("https://host/file.gz", "data/file.gz", md5="...")  -> Path("data/file.gz")
+    Here `opener` stands in for the network (it is `urllib.request.urlopen` by default):
+
+    >>> import io
+    >>> class Response(io.BytesIO): headers = {"Content-Length": "3"}
+    >>> fake_urlopen = lambda url, timeout: Response(b"abc")
+    >>> dest = os.path.join(tempfile.mkdtemp(), "file.txt")
+    >>> path = download(["https://host/file.txt"], dest, md5="900150983cd24fb0d6963f7d28e17f72",
+    ...                 progress=False, opener=fake_urlopen)
+    >>> path.read_bytes()
+    b'abc'
     """
     urls = [urls] if isinstance(urls, str) else list(urls)
     dest = Path(dest)

@@ -36,7 +36,11 @@ def read_idx(path: Union[str, Path], expected_magic: Optional[int] = None) -> np
 
 def parse_idx(raw: bytes, name: str = "<bytes>",
               expected_magic: Optional[int] = None) -> np.ndarray:
-    """Decode IDX bytes; `name` appears in every error so the bad file is obvious."""
+    """Decode IDX bytes; `name` appears in every error so the bad file is obvious.
+
+    >>> parse_idx(bytes([0, 0, 0x08, 1, 0, 0, 0, 2, 7, 9]), expected_magic=LABELS_MAGIC).tolist()
+    [7, 9]
+    """
     if len(raw) < 4:
         raise ValueError(f"{name}: truncated IDX file: {len(raw)} bytes, shorter than the "
                          "4-byte magic number")
@@ -63,7 +67,14 @@ def parse_idx(raw: bytes, name: str = "<bytes>",
 
 
 def write_idx(path: Union[str, Path], array: np.ndarray) -> None:
-    """Write `array` as an IDX file (gzipped if `path` ends in .gz)."""
+    """Write `array` as an IDX file (gzipped if `path` ends in .gz).
+
+    >>> import tempfile, os; f = os.path.join(tempfile.mkdtemp(), "x-idx3-ubyte")
+    >>> write_idx(f, np.zeros((2, 3, 3), np.uint8)); os.path.getsize(f)   # 16-byte header
+    34
+    >>> read_idx(f, IMAGES_MAGIC).shape
+    (2, 3, 3)
+    """
     array = np.asarray(array)
     native = array.dtype.newbyteorder("=")
     if native not in _CODES:

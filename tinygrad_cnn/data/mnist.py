@@ -14,7 +14,11 @@ from .splits import Split, TrainTest
 
 @dataclass(frozen=True)
 class IdxDataset:
-    """Where an IDX dataset lives: mirrors to try, and each file's name and official MD5."""
+    """Where an IDX dataset lives: mirrors to try, and each file's name and official MD5.
+
+    >>> MNIST.files["train_labels"][0], FASHION_MNIST.name
+    ('train-labels-idx1-ubyte', 'Fashion-MNIST')
+    """
 
     name: str
     mirrors: Tuple[str, ...]
@@ -48,19 +52,45 @@ def load_mnist(root: Union[str, Path], download: bool = False) -> TrainTest:
     Reads `train-images-idx3-ubyte(.gz)` etc. from `root`; with `download=True` missing
     files are fetched and checked against the official MD5s.
 
-    >>> # (x_train, y_train), (x_test, y_test) = load_mnist("data/mnist")
-    >>> # x_train.shape, y_train[:3].tolist()  -> (60000, 28, 28), [5, 0, 4]
+    With the real files, `x_train.shape` is (60000, 28, 28); here, two fake 2x2 images:
+
+    >>> import tempfile; from tinygrad_cnn.data import write_idx
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name, _ in MNIST.files.values():
+    ...     write_idx(root / f"{name}.gz", np.zeros((2, 2, 2), np.uint8) if "images" in name
+    ...               else np.array([5, 0], np.uint8))
+    >>> (x_train, y_train), (x_test, y_test) = load_mnist(root)
+    >>> x_train.shape, y_train.tolist(), y_train.dtype
+    ((2, 2, 2), [5, 0], dtype('int64'))
     """
     return load_idx_dataset(MNIST, root, download)
 
 
 def load_fashion_mnist(root: Union[str, Path], download: bool = False) -> TrainTest:
-    """Fashion-MNIST (Zalando): same layout as MNIST, 10 clothing classes."""
+    """Fashion-MNIST (Zalando): same layout as MNIST, 10 clothing classes.
+
+    >>> import tempfile; from tinygrad_cnn.data import write_idx
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name, _ in FASHION_MNIST.files.values():
+    ...     write_idx(root / f"{name}.gz", np.zeros((2, 2, 2), np.uint8) if "images" in name
+    ...               else np.array([5, 0], np.uint8))
+    >>> (x_train, y_train), (x_test, y_test) = load_fashion_mnist(root)
+    >>> x_test.shape, y_test.tolist()
+    ((2, 2, 2), [5, 0])
+    """
     return load_idx_dataset(FASHION_MNIST, root, download)
 
 
 def load_idx_dataset(spec: IdxDataset, root: Union[str, Path], download: bool) -> TrainTest:
-    """Load (and, if asked, fetch) the four IDX files of `spec` from `root`."""
+    """Load (and, if asked, fetch) the four IDX files of `spec` from `root`.
+
+    `load_mnist` shows it on files; without them (and without `download`):
+
+    >>> import tempfile
+    >>> load_idx_dataset(MNIST, tempfile.mkdtemp(), download=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    FileNotFoundError: MNIST file train-images-idx3-ubyte(.gz) not found in ...
+    """
     root = Path(root)
     paths = {role: _locate(spec, root, role, download) for role in spec.files}
     return TrainTest(_split(paths["train_images"], paths["train_labels"]),

@@ -7,14 +7,23 @@ import numpy as np
 
 
 class Split(NamedTuple):
-    """Inputs and labels of one split; unpacks as `x, y = split`."""
+    """Inputs and labels of one split; unpacks as `x, y = split`.
+
+    >>> x, y = Split(np.zeros((3, 2)), np.arange(3)); x.shape, y.tolist()
+    ((3, 2), [0, 1, 2])
+    """
 
     x: np.ndarray
     y: np.ndarray
 
 
 class TrainTest(NamedTuple):
-    """A dataset's two splits; unpacks as `(x_train, y_train), (x_test, y_test) = data`."""
+    """A dataset's two splits; unpacks as `(x_train, y_train), (x_test, y_test) = data`.
+
+    >>> data = TrainTest(Split(np.zeros(4), np.arange(4)), Split(np.ones(1), np.arange(1)))
+    >>> (x_train, y_train), (x_test, y_test) = data; len(x_train), data.test.y.tolist()
+    (4, [0])
+    """
 
     train: Split
     test: Split

@@ -98,7 +98,13 @@ def _umask() -> int:
 
 
 def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:
-    """Read a checkpoint written by `save_checkpoint` (arrays come back as numpy arrays)."""
+    """Read a checkpoint written by `save_checkpoint` (arrays come back as numpy arrays).
+
+    >>> from tinygrad_cnn import ones
+    >>> p = save_checkpoint(tempfile.mkdtemp() + "/c.npz", {"model": {"w": ones(2)}, "lr": 0.1})
+    >>> state = load_checkpoint(p); state["model"]["w"].tolist(), state["lr"]
+    ([1.0, 1.0], 0.1)
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")

@@ -28,7 +28,11 @@ def evaluate(model, loader: Iterable, loss_fn: LossFn = F.cross_entropy,
              max_batches: Optional[int] = None) -> Dict[str, float]:
     """Mean loss and accuracy of `model` over `loader`, in eval mode and without a graph.
 
-    >>> # evaluate(model, DataLoader(test_set, batch_size=256))  -> {'loss': ..., 'accuracy': ...}
+    >>> from tinygrad_cnn import nn, tensor, zeros
+    >>> model = nn.Linear(4, 2); _ = nn.init.zeros_(model.weight); _ = nn.init.zeros_(model.bias)
+    >>> loader = [(zeros(4, 4), tensor([0, 0, 1, 1]))]   # one batch; any iterable of (x, y)
+    >>> result = evaluate(model, loader); round(result["loss"], 4), result["accuracy"]
+    (0.6931, 0.5)
     """
     was_training = model.training
     model.eval()
@@ -47,7 +51,16 @@ def train_epoch(model, optimizer, loader: Iterable, loss_fn: LossFn = F.cross_en
                 progress: Any = None, max_batches: Optional[int] = None,
                 batch_scheduler: Any = None) -> Dict[str, float]:
     """One pass over `loader`: forward, loss, backward, step (and `batch_scheduler.step()`,
-    for per-batch schedules such as Keras' time-based decay). Returns mean loss and accuracy."""
+    for per-batch schedules such as Keras' time-based decay). Returns mean loss and accuracy.
+
+    >>> from tinygrad_cnn import nn, tensor, zeros
+    >>> model = nn.Linear(4, 2); _ = nn.init.zeros_(model.weight); _ = nn.init.zeros_(model.bias)
+    >>> loader = [(zeros(4, 4), tensor([0, 0, 1, 1]))]   # one batch; any iterable of (x, y)
+    >>> from tinygrad_cnn import optim
+    >>> result = train_epoch(model, optim.SGD(model.parameters(), lr=0.1), loader)
+    >>> round(result["loss"], 4), result["accuracy"]
+    (0.6931, 0.5)
+    """
     model.train()
     loss_sum, correct, count = 0.0, 0, 0
     for x, y in _batches(loader, max_batches):
@@ -80,8 +93,14 @@ def fit(model, optimizer, train_loader: Iterable, epochs: int = 1,
     record per epoch: train/test loss and accuracy, the learning rate and the epoch's wall
     time. `on_epoch_end(epoch, record)` runs after each (e.g. to checkpoint).
 
-    >>> # history = fit(model, optim.Adam(model.parameters()), train_loader, epochs=3,
-    >>> #               test_loader=test_loader)
+    >>> from tinygrad_cnn import nn, tensor, zeros
+    >>> model = nn.Linear(4, 2); _ = nn.init.zeros_(model.weight); _ = nn.init.zeros_(model.bias)
+    >>> loader = [(zeros(4, 4), tensor([0, 0, 1, 1]))]   # one batch; any iterable of (x, y)
+    >>> from tinygrad_cnn import optim
+    >>> history = fit(model, optim.SGD(model.parameters(), lr=0.1), loader, epochs=2,
+    ...               test_loader=loader, progress=False)
+    >>> [r["epoch"] for r in history], round(history[-1]["test_loss"], 4), history[-1]["lr"]
+    ([1, 2], 0.6931, 0.1)
     """
     from tqdm.auto import tqdm
 
@@ -111,5 +130,9 @@ def fit(model, optimizer, train_loader: Iterable, epochs: int = 1,
 
 
 def accuracy(logits, labels) -> float:
-    """Fraction of rows whose arg-max matches the label."""
+    """Fraction of rows whose arg-max matches the label.
+
+    >>> accuracy(np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]), np.array([0, 1, 1]))
+    0.6666666666666666
+    """
     return float(np.mean(np.asarray(logits).argmax(1) == np.asarray(labels)))

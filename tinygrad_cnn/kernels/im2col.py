@@ -23,6 +23,7 @@ from typing import Any, Sequence, Tuple
 import numpy as np
 from numba import njit
 
+from . import workspace
 from .geometry import Pair, conv_output_size, pad4, pair
 from .layout import kernel_array
 
@@ -75,20 +76,17 @@ def source_offsets(channels: int, height: int, width: int, kernel: Pair, stride:
 # memory-bound anyway (a 9 MB copy: 0.63 ms serial, 0.67 ms with 2 workqueue threads).
 # BLAS owns the cores; see threads.py.
 @njit(cache=True)
-def _im2col_kernel(x, table, n_start, cols):
-    """Columns for images n_start .. n_start + cols.shape[1] // P of x (N, C, H, W)."""
+def _im2col_kernel(blocks, table, n_start, cols):
+    """Columns for images n_start .. n_start + cols.shape[1] // P, from `image_blocks`."""
     rows, plane = table.shape
-    block = x.shape[1] * x.shape[2] * x.shape[3]
-    flat = x.reshape(-1)
     n_img = cols.shape[1] // plane
     for row in range(rows):
         offsets, dst = table[row], cols[row]
         for n in range(n_img):
-            src = flat[(n_start + n) * block:(n_start + n + 1) * block]
+            src = blocks[n_start + n]
             start = n * plane
             for j in range(plane):
-                at = offsets[j]
-                dst[start + j] = src[at] if at >= 0 else 0
+                dst[start + j] = src[offsets[j]]
 
 
 @njit(cache=True)
@@ -111,10 +109,36 @@ def _col2im_kernel(cols, table, n_start, x):
                     dst[at] += src[start + j]
 
 
-def _table(x_shape: Sequence[int], kernel: Pair, stride: Pair, pads: tuple, dilation: Pair,
-           out_hw: Pair) -> np.ndarray:
-    return source_offsets(int(x_shape[1]), int(x_shape[2]), int(x_shape[3]), kernel, stride,
-                          (pads[0], pads[2]), dilation, out_hw)
+@lru_cache(maxsize=64)
+def gather_offsets(channels: int, height: int, width: int, kernel: Pair, stride: Pair,
+                   pad_top_left: Pair, dilation: Pair, out_hw: Pair) -> np.ndarray:
+    """`source_offsets` for the im2col kernel: unsigned, with the padding taps pointing
+    one past the image (C*H*W), where `image_blocks` keeps a zero. A branch-free uint32
+    gather was 1.3x faster than testing each offset for -1 (LeNet conv2: 1.46 -> 1.05
+    ms, plus 0.09 ms for the padded copy of x, which only padded convs need)."""
+    table = source_offsets(channels, height, width, kernel, stride, pad_top_left, dilation,
+                           out_hw)
+    table = np.where(table < 0, channels * height * width, table).astype(np.uint32)
+    table.flags.writeable = False
+    return table
+
+
+def image_blocks(x: np.ndarray, padded: bool) -> np.ndarray:
+    """x (N, C, H, W) as N rows of C*H*W; with `padded` a copy with one more column of
+    zeros (what the padding taps of `gather_offsets` read). x must be C-contiguous."""
+    n, block = x.shape[0], x[0].size
+    if not padded:
+        return x.reshape(n, block)
+    blocks = workspace.take((n, block + 1), x.dtype)
+    blocks[:, :block] = x.reshape(n, block)
+    blocks[:, block] = 0
+    return blocks
+
+
+def _offsets(table_fn, x_shape: Sequence[int], kernel: Pair, stride: Pair, pads: tuple,
+             dilation: Pair, out_hw: Pair) -> np.ndarray:
+    return table_fn(int(x_shape[1]), int(x_shape[2]), int(x_shape[3]), kernel, stride,
+                    (pads[0], pads[2]), dilation, out_hw)
 
 
 def _geometry(x_shape: Sequence[int], kernel_size: Any, stride: Any, padding: Any,
@@ -149,7 +173,8 @@ def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
         x.shape, kernel_size, stride, padding, dilation)
     x = kernel_array(x)
     cols = np.empty((x.shape[1] * kh * kw, x.shape[0] * oh * ow), dtype=x.dtype)
-    _im2col_kernel(x, _table(x.shape, (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow)), 0, cols)
+    table = _offsets(gather_offsets, x.shape, (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow))
+    _im2col_kernel(image_blocks(x, any(pads)), table, 0, cols)
     return cols
 
 
@@ -172,6 +197,6 @@ def col2im(cols: np.ndarray, x_shape: Sequence[int], kernel_size: Any, stride: A
         raise ValueError(f"col2im: cols of shape {cols.shape} do not match x_shape "
                          f"{tuple(x_shape)} and this geometry, which need {expected}")
     x = np.empty(tuple(x_shape), dtype=cols.dtype)
-    _col2im_kernel(kernel_array(cols), _table(x_shape, (kh, kw), (sh, sw), pads, (dh, dw),
-                                              (oh, ow)), 0, x)
+    _col2im_kernel(kernel_array(cols), _offsets(source_offsets, x_shape, (kh, kw), (sh, sw),
+                                                pads, (dh, dw), (oh, ow)), 0, x)
     return x

@@ -20,18 +20,37 @@ if TYPE_CHECKING:
 
 
 def module_of_name(param_name: str) -> str:
-    """`conv1.weight` -> `conv1`; a top-level parameter belongs to the root module ''."""
+    """`conv1.weight` -> `conv1`; a top-level parameter belongs to the root module ''.
+
+    >>> module_of_name("conv1.weight"), module_of_name("scale")
+    ('conv1', '')
+    """
     return param_name.rsplit(".", 1)[0] if "." in param_name else ""
 
 
 def param_names(params: Optional[Dict[str, "Tensor"]]) -> Dict[int, str]:
-    """Parameter name by tensor id."""
+    """Parameter name by tensor id.
+
+    >>> from tinygrad_cnn import nn
+    >>> fc = nn.Linear(2, 1)
+    >>> param_names(dict(fc.named_parameters()))[id(fc.bias)]
+    'bias'
+    """
     return {id(t): name for name, t in (params or {}).items()}
 
 
 def assign_modules(tensors: List["Tensor"], names: Dict[int, str]) -> Dict[int, str]:
     """Module of each tensor id that belongs to one (params, tensors derived only from
-    one module's params, and outputs of ops that read a module-owned tensor)."""
+    one module's params, and outputs of ops that read a module-owned tensor).
+
+    >>> from tinygrad_cnn import nn, ones
+    >>> from .walk import graph_tensors
+    >>> fc = nn.Linear(2, 1); out = fc(ones(1, 2)).relu()
+    >>> names = param_names({"fc." + n: p for n, p in fc.named_parameters()})
+    >>> modules = assign_modules(graph_tensors(out), names)
+    >>> modules[id(fc.weight)], modules.get(id(out))   # relu reads fc's output: outside fc
+    ('fc', None)
+    """
     owned: Dict[int, str] = {}   # params and tensors made from one module's params only
     module: Dict[int, str] = {}
     for t in tensors:

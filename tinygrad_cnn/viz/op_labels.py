@@ -34,14 +34,22 @@ _SHORT = {"padding": "pad", "kernel_size": "kernel", "dilation": "dil"}
 
 
 def op_display_name(name: str) -> str:
-    """PyTorch-style functional name of a Function class."""
+    """PyTorch-style functional name of a Function class.
+
+    >>> op_display_name("AdaptiveAvgPool2d"), op_display_name("NLLLoss")
+    ('adaptive_avg_pool2d', 'nll_loss')
+    """
     if name in _NAMES:
         return _NAMES[name]
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def op_category(name: str) -> str:
-    """The colour family of an op (see `style.CATEGORY_FILL`)."""
+    """The colour family of an op (see `style.CATEGORY_FILL`).
+
+    >>> op_category("ReLU"), op_category("BinaryCrossEntropy"), op_category("Add")
+    ('activation', 'loss', 'arithmetic')
+    """
     for category, names in _CATEGORIES.items():
         if name in names:
             return category
@@ -65,7 +73,15 @@ def _fmt_value(value: Any) -> str:
 
 
 def op_arguments(ctx: Any) -> List[str]:
-    """`stride 2`, `kernel 5×5`, ... : the options that differ from the defaults."""
+    """`stride 2`, `kernel 5×5`, ... : the options that differ from the defaults.
+
+    >>> from tinygrad_cnn import zeros
+    >>> from tinygrad_cnn.nn import functional as F
+    >>> out = F.conv2d(zeros(1, 1, 4, 4), zeros(2, 1, 3, 3, requires_grad=True), stride=2,
+    ...                padding=1)
+    >>> op_arguments(out._ctx)
+    ['kernel 3×3', 'stride 2', 'pad 1']
+    """
     args = []
     if op_category(ctx.name) == "conv" and len(ctx.parents) > 1:
         args.append("kernel " + fmt_shape(ctx.parents[1].shape[-2:]))

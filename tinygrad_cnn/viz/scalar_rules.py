@@ -31,14 +31,26 @@ from ..ops.reduce import normalize_dims
 
 @dataclass
 class Ref:
-    """Element `index` (flat) of the op's input number `parent`."""
+    """Element `index` (flat) of the op's input number `parent`.
+
+    A reshape only moves data, so each output element is a `Ref`:
+
+    >>> from tinygrad_cnn import Tensor
+    >>> y = Tensor([[2.0, 3.0]], requires_grad=True).reshape(2)
+    >>> list(expand(y._ctx, [p.data for p in y._ctx.parents], y.data))
+    [Ref(parent=0, index=0), Ref(parent=0, index=1)]
+    """
     parent: int
     index: int
 
 
 @dataclass
 class Term:
-    """One scalar node: `symbol` applied to `args`, with d(node)/d(arg) in `local`."""
+    """One scalar node: `symbol` applied to `args`, with d(node)/d(arg) in `local`.
+
+    >>> Term("+", [Ref(0, 0), Ref(1, 0)], local=[1.0, 1.0], value=5.0).symbol
+    '+'
+    """
     symbol: str
     args: List[Union[Ref, "Term"]]
     local: List[float]
@@ -52,7 +64,13 @@ RULES: Dict[str, Rule] = {}
 
 
 def expand(ctx, inputs: Sequence[np.ndarray], out: np.ndarray) -> Iterator[Item]:
-    """The scalar expansion of one recorded op (one item per output element)."""
+    """The scalar expansion of one recorded op (one item per output element).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> y = Tensor([2.0, 3.0], requires_grad=True).sum()
+    >>> [(t.symbol, t.local, t.value) for t in expand(y._ctx, [y._ctx.parents[0].data], y.data)]
+    [('+', [1.0, 1.0], 5.0)]
+    """
     rule = RULES.get(ctx.name)
     if rule is None:
         raise NotImplementedError(

@@ -36,7 +36,11 @@ CLUSTER_COLOUR = "#9AA5B1"
 
 
 def fmt_number(x: float) -> str:
-    """Three significant digits, no `e-05` padding, no `-0`."""
+    """Three significant digits, no `e-05` padding, no `-0`.
+
+    >>> fmt_number(3.14159), fmt_number(1234.5), fmt_number(-0.0), fmt_number(2e-7)
+    ('3.14', '1234', '0', '2e-7')
+    """
     x = float(x)
     if x == 0 or not np.isfinite(x):
         return "0" if x == 0 else str(x)
@@ -48,12 +52,20 @@ def fmt_number(x: float) -> str:
 
 
 def fmt_shape(shape: Sequence[int]) -> str:
-    """`2×3`, or `scalar` for a 0-d shape."""
+    """`2×3`, or `scalar` for a 0-d shape.
+
+    >>> fmt_shape((2, 3)), fmt_shape(())
+    ('2×3', 'scalar')
+    """
     return "×".join(str(n) for n in shape) if len(shape) else "scalar"
 
 
 def fmt_summary(array: np.ndarray) -> str:
-    """`min · mean · max` of an array, or the single value when it has one element."""
+    """`min · mean · max` of an array, or the single value when it has one element.
+
+    >>> fmt_summary(np.array([1.0, 2.0, 6.0])), fmt_summary(np.array([0.5]))
+    ('1 · 3 · 6', '0.5')
+    """
     a = np.asarray(array, dtype=np.float64)
     if a.size == 1:
         return fmt_number(a.reshape(()))
@@ -62,7 +74,11 @@ def fmt_summary(array: np.ndarray) -> str:
 
 def html_lines(*lines: Optional[str], bold_first: bool = False) -> str:
     """An HTML-like graphviz label: one line per entry; entries are (text, colour) or text.
-    None entries are skipped so callers can pass optional lines inline."""
+    None entries are skipped so callers can pass optional lines inline.
+
+    >>> html_lines("conv1", None, ("∇ 0.5", "red"), bold_first=True)
+    '<<b>conv1</b><br/><font color="red">∇ 0.5</font>>'
+    """
     parts = []
     for i, line in enumerate(l for l in lines if l is not None):
         text, colour = line if isinstance(line, tuple) else (line, None)
@@ -76,7 +92,11 @@ def html_lines(*lines: Optional[str], bold_first: bool = False) -> str:
 
 
 def grad_line(grad: Optional[object]) -> Optional[tuple]:
-    """The red `∇ ...` summary line of a tensor's gradient, if it has one."""
+    """The red `∇ ...` summary line of a tensor's gradient, if it has one.
+
+    >>> grad_line(np.array([0.25])), grad_line(None)
+    (('∇ 0.25', '#C0392B'), None)
+    """
     if grad is None:
         return None
     data = getattr(grad, "data", grad)
@@ -84,7 +104,12 @@ def grad_line(grad: Optional[object]) -> Optional[tuple]:
 
 
 def new_digraph(name: str, rankdir: str = "LR", **graph_attr: str) -> graphviz.Digraph:
-    """A Digraph with the house style: left to right, one font, soft grey edges."""
+    """A Digraph with the house style: left to right, one font, soft grey edges.
+
+    >>> g = new_digraph("demo"); g.node("a"); g.edge("a", "b")
+    >>> g.name, "rankdir=LR" in g.source, "a -> b" in g.source
+    ('demo', True, True)
+    """
     g = graphviz.Digraph(name)
     g.attr(rankdir=rankdir, fontname=FONT, fontsize="11", bgcolor="white", **graph_attr)
     g.attr("node", fontname=FONT, fontsize="11", penwidth="1.0", color="#444444")

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
 
 def graph_tensors(root: "Tensor") -> List["Tensor"]:
-    """Every tensor that leads to `root`, each before the tensors computed from it."""
+    """Every tensor that leads to `root`, each before the tensors computed from it.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> [t.shape for t in graph_tensors((x * 3.0).sum())]
+    [(2,), (), (2,), ()]
+    """
     order: List["Tensor"] = []
     seen = set()
     stack = [(root, False)]
@@ -40,7 +46,13 @@ def graph_tensors(root: "Tensor") -> List["Tensor"]:
 
 
 def index_of(tensors: List["Tensor"]) -> Dict[int, int]:
-    """Position of each tensor by id (Tensor `==` is elementwise, so never use `in`)."""
+    """Position of each tensor by id (Tensor `==` is elementwise, so never use `in`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([1.0], requires_grad=True); y = x * 2.0
+    >>> index_of(graph_tensors(y))[id(y)]
+    2
+    """
     return {id(t): i for i, t in enumerate(tensors)}
 
 
@@ -61,5 +73,11 @@ def retain_all_grads(root: "Tensor") -> None:
 
 
 def is_scalar_constant(t: "Tensor") -> bool:
-    """A one-element leaf without grad, e.g. the 2 in `x ** 2`: drawn folded into its op."""
+    """A one-element leaf without grad, e.g. the 2 in `x ** 2`: drawn folded into its op.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([1.0], requires_grad=True)
+    >>> [is_scalar_constant(t) for t in graph_tensors(x * 2.0)]
+    [False, True, False]
+    """
     return t._ctx is None and not t.requires_grad and t.data.size == 1

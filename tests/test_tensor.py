@@ -155,3 +155,17 @@ def test_set_default_dtype_changes_python_float_dtype():
     finally:
         tc.set_default_dtype(tc.float32)
     assert Tensor([1.0]).dtype == np.float32
+
+
+def test_set_num_threads_controls_blas_like_torch():
+    import tinygrad_cnn
+
+    before = tinygrad_cnn.get_num_threads()
+    try:
+        tinygrad_cnn.set_num_threads(1)
+        assert tinygrad_cnn.get_num_threads() in (1, before)  # (before: no OpenBLAS found)
+    finally:
+        tinygrad_cnn.set_num_threads(before)
+    assert tinygrad_cnn.get_num_threads() == before
+    with pytest.raises(ValueError):
+        tinygrad_cnn.set_num_threads(0)

@@ -1,0 +1,70 @@
+"""Who gets the 2 cores: BLAS. Thread settings for the kernels, in one place.
+
+Measured on the 2-core benchmark machine:
+
+- numba kernels are serial (no `parallel=True`). A numba OpenMP/workqueue pool next to
+  OpenBLAS's 2 pthreads fought over the cores: each parallel region waited for a core
+  held by a spinning BLAS thread, so a conv took exactly 8.0 or 16.0 ms (whole 4 ms
+  scheduler quanta) instead of ~1 ms. The kernels (im2col, col2im, pooling, relu) are
+  memory-bound copies that gain little from a second thread (a 9 MB copy: 0.63 ms
+  serial, 0.67 ms with 2 workqueue threads), and serial kernels compile ~3x faster.
+  So numba's threading layer is never loaded and needs no setting.
+- BLAS (numpy's OpenBLAS) keeps its threads for the big GEMMs, where they pay.
+
+- On a machine shared with another busy process, 2-thread BLAS stalls at whole quanta
+  too (LeNet conv1's GEMM: 0.55 ms with 1 thread, 12 ms with 2 while another training
+  ran): `set_num_threads(1)` is the cure there, as torch.set_num_threads is for torch.
+
+`set_num_threads` / `get_num_threads` (re-exported as tinygrad_cnn.set_num_threads, as in
+torch) control numpy's OpenBLAS at run time, as threadpoolctl does, without the
+dependency: env vars such as OPENBLAS_NUM_THREADS only work if set before numpy loads,
+which a library imported after numpy cannot do. If no OpenBLAS is found (another BLAS
+build), they do nothing and get_num_threads reports os.cpu_count().
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+from typing import Callable, Optional
+
+import numpy as np
+
+_set: Optional[Callable[[int], None]] = None
+_get: Optional[Callable[[], int]] = None
+
+
+def _find_openblas() -> None:
+    """Bind numpy's bundled OpenBLAS thread setters (names differ between builds)."""
+    global _set, _get
+    libs = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+    for path in glob.glob(os.path.join(libs, "*openblas*")):
+        try:
+            lib = ctypes.CDLL(path)  # already loaded by numpy: this only looks it up
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
+                               ("openblas", "64_"), ("openblas", "")):
+            setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            if setter is not None and getter is not None:
+                setter.argtypes, setter.restype = [ctypes.c_int], None
+                getter.argtypes, getter.restype = [], ctypes.c_int
+                _set, _get = setter, getter
+                return
+
+
+_find_openblas()
+
+
+def set_num_threads(n: int) -> None:
+    """Threads for the BLAS GEMMs (the only multi-threaded work in the kernels)."""
+    if int(n) < 1:
+        raise ValueError(f"set_num_threads expects a positive integer, got {n}")
+    if _set is not None:
+        _set(int(n))
+
+
+def get_num_threads() -> int:
+    """Threads the BLAS GEMMs use."""
+    return _get() if _get is not None else (os.cpu_count() or 1)

@@ -16,6 +16,13 @@ VIEWS = ("forward", "forward-collapsed", "backward")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `draw` subcommand to `subparsers`; its `func` is `run`.
+
+    >>> parser = argparse.ArgumentParser(); register(parser.add_subparsers())
+    >>> args = parser.parse_args(['draw', '--example', 'blog-circuit', '--out', 'b.svg'])
+    >>> args.example, str(args.out), args.func is run
+    ('blog-circuit', 'b.svg', True)
+    """
     p = subparsers.add_parser("draw", help="draw a computation graph or circuit to a file")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--example", choices=EXAMPLES, help="a ready-made small circuit")
@@ -30,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build(args: argparse.Namespace):
-    """The graphviz.Digraph the arguments ask for."""
+    """The graphviz.Digraph the arguments ask for.
+
+    >>> build(argparse.Namespace(example="blog-circuit", view="forward")).name
+    'circuit'
+    """
     from ..viz import examples
 
     if args.example == "blog-circuit":
@@ -41,6 +52,17 @@ def build(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Render the picture to `args.out` (needs graphviz's `dot`); returns the exit status.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "blog.svg"
+    >>> run(argparse.Namespace(example="blog-circuit", view="forward", out=out))
+    ... # doctest: +ELLIPSIS
+    wrote .../blog.svg
+    0
+    >>> out.read_text().startswith("<?xml")
+    True
+    """
     out: Path = args.out
     fmt = out.suffix.lstrip(".").lower()
     if not fmt:

@@ -14,6 +14,11 @@ SUBCOMMANDS = ("demo", "train", "evaluate", "draw")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `tinygrad-cnn` parser, with every subcommand registered.
+
+    >>> args = build_parser().parse_args(["demo", "--seed", "1"]); args.command, args.seed
+    ('demo', 1)
+    """
     parser = argparse.ArgumentParser(prog="tinygrad-cnn",
                                      description="Train, inspect and draw small CNNs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -29,6 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Parse `argv` (default: the command line), run the subcommand, return its status.
+
+    >>> main(["demo"])  # doctest: +ELLIPSIS
+    conv(1->4, 3x3) -> relu -> maxpool 2 -> linear(144->10) -> cross-entropy
+    ...
+    0
+    """
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -9,6 +9,13 @@ from ..training.session import OPTIMIZERS, SCHEDULES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `train` subcommand to `subparsers`; its `func` is `run`.
+
+    >>> parser = argparse.ArgumentParser(); register(parser.add_subparsers())
+    >>> args = parser.parse_args(['train', '--optimizer', 'sgd'])
+    >>> args.optimizer, args.func is run
+    ('sgd', True)
+    """
     p = subparsers.add_parser("train", help="train a CNN (digits, MNIST, Fashion-MNIST)")
     p.add_argument("--dataset", default="digits", choices=("digits", "mnist", "fashion-mnist"))
     p.add_argument("--data-dir", default=None,
@@ -37,6 +44,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Train as `args` asks and print the last epoch's record as JSON; returns the exit
+    status. A smoke run (one batch of the digits):
+
+    >>> import tempfile
+    >>> parser = argparse.ArgumentParser(); register(parser.add_subparsers())
+    >>> args = parser.parse_args(["train", "--epochs", "1", "--max-batches", "1",
+    ...                           "--no-progress", "--out", tempfile.mkdtemp()])
+    >>> run(args)  # doctest: +ELLIPSIS
+    {"out": "...", "epoch": 1, "train_loss": ...}
+    0
+    """
     from ..training.session import TrainingConfig, train
 
     config = TrainingConfig.from_args(args)

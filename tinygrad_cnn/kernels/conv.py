@@ -36,6 +36,7 @@ from .geometry import Pad4, Pair, conv_output_size
 from .im2col import (_col2im_kernel, _im2col_kernel, gather_offsets, image_blocks,
                      source_offsets)
 from .layout import kernel_array
+from .threads import gemm
 
 #: columns of a tile of images stay under this (unless one image alone is larger)
 TILE_BYTES = 16 << 20
@@ -111,12 +112,12 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
         geo.im2col(blocks, n0, cols)
         dst = out[n0:n1].reshape(t, o, p)
         if t == 1:  # one image: the GEMM's (O, P) output already is the NCHW layout
-            np.matmul(wg, cols.reshape(g, -1, p), out=dst.reshape(g, o // g, p))
+            gemm(wg, cols.reshape(g, -1, p), out=dst.reshape(g, o // g, p))
             if b is not None:
                 dst += b.reshape(1, o, 1)
             continue
         out2d = out_buf[:o * t * p].reshape(o, t, p)
-        np.matmul(wg, cols.reshape(g, -1, t * p), out=out2d.reshape(g, o // g, t * p))
+        gemm(wg, cols.reshape(g, -1, t * p), out=out2d.reshape(g, o // g, t * p))
         # the (O, T, P) -> (T, O, P) copy and the bias add are one pass over the output
         if b is None:
             np.copyto(dst, out2d.transpose(1, 0, 2))
@@ -137,7 +138,7 @@ def conv_backward_input(g2d: np.ndarray, w: np.ndarray, geo: ConvGeometry, n0: i
                         gcols: np.ndarray, gx: np.ndarray) -> None:
     """gx[n0 : n0 + T] = d loss / d x for one tile, from g2d = channel_major(grad tile)."""
     wg = _grouped_weight(w, geo.groups)
-    np.matmul(wg.transpose(0, 2, 1), g2d.reshape(geo.groups, wg.shape[1], -1),
+    gemm(wg.transpose(0, 2, 1), g2d.reshape(geo.groups, wg.shape[1], -1),
               out=gcols.reshape(geo.groups, wg.shape[2], -1))
     geo.col2im(gcols, n0, gx)
 
@@ -148,7 +149,7 @@ def conv_backward_weight(g2d: np.ndarray, cols: np.ndarray, groups: int,
     cols. cols @ g2d.T rather than g2d @ cols.T: the same product, but OpenBLAS runs this
     orientation of the long-inner-dimension GEMM 1.2-2x faster (LeNet conv2: 1.71 ->
     1.31 ms; (16,8,20,20) k5: 0.57 -> 0.27 ms)."""
-    np.matmul(cols.reshape(groups, out.shape[1], -1),
+    gemm(cols.reshape(groups, out.shape[1], -1),
               g2d.reshape(groups, out.shape[2], -1).transpose(0, 2, 1), out=out)
 
 

@@ -11,9 +11,16 @@ Measured on the 2-core benchmark machine:
   So numba's threading layer is never loaded and needs no setting.
 - BLAS (numpy's OpenBLAS) keeps its threads for the big GEMMs, where they pay.
 
-- On a machine shared with another busy process, 2-thread BLAS stalls at whole quanta
-  too (LeNet conv1's GEMM: 0.55 ms with 1 thread, 12 ms with 2 while another training
-  ran): `set_num_threads(1)` is the cure there, as torch.set_num_threads is for torch.
+- ...except GEMMs with a long inner dimension (`gemm`): OpenBLAS's threads meet at a
+  barrier for every ~300-long block of it, and when another process holds a core each
+  barrier can wait a whole 4 ms scheduler quantum. A conv weight gradient (inner
+  dimension N*OH*OW) took 776 ms with 2 threads instead of 1.1 ms with one (LeNet conv1,
+  (32x43264)@(43264x9), measured while another training ran); on a quiet machine the
+  second thread saved at most 1 ms there (conv2: 2.9 -> 1.8 ms). Such GEMMs run on one
+  thread.
+- On a machine shared with another busy process, even the other GEMMs stall at whole
+  quanta (LeNet conv1's forward GEMM: 0.55 ms with 1 thread, 12 ms with 2):
+  `set_num_threads(1)` is the cure there, as torch.set_num_threads is for torch.
 
 `set_num_threads` / `get_num_threads` (re-exported as tinygrad_cnn.set_num_threads, as in
 torch) control numpy's OpenBLAS at run time, as threadpoolctl does, without the
@@ -68,3 +75,23 @@ def set_num_threads(n: int) -> None:
 def get_num_threads() -> int:
     """Threads the BLAS GEMMs use."""
     return _get() if _get is not None else (os.cpu_count() or 1)
+
+
+#: inner dimension / larger outer dimension above which a GEMM runs on one thread
+LONG_INNER = 4
+
+
+def gemm(a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """np.matmul(a, b, out=out), on one BLAS thread when the inner dimension is long
+    compared with the outer ones (see the module docstring)."""
+    m, k, n = a.shape[-2] if a.ndim > 1 else 1, a.shape[-1], b.shape[-1] if b.ndim > 1 else 1
+    if k <= LONG_INNER * max(m, n) or _get is None:
+        return np.matmul(a, b, out=out)
+    threads = _get()
+    if threads == 1:
+        return np.matmul(a, b, out=out)
+    _set(1)
+    try:
+        return np.matmul(a, b, out=out)
+    finally:
+        _set(threads)

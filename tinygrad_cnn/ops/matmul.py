@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..kernels.threads import gemm
 
 
 class MatMul(Function):
@@ -16,7 +17,7 @@ class MatMul(Function):
             raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                                f"({ka} != {kb} in the contracted dimension)")
         self.save_for_backward(a, b)
-        return np.matmul(a, b)
+        return gemm(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -28,9 +29,9 @@ class MatMul(Function):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
-            ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            ga = gemm(g2, np.swapaxes(b2, -1, -2))
             ga = ga[..., 0, :] if a.ndim == 1 else ga
         if need_b:
-            gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            gb = gemm(np.swapaxes(a2, -1, -2), g2)
             gb = gb[..., 0] if b.ndim == 1 else gb
         return ga, gb

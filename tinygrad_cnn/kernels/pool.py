@@ -163,7 +163,7 @@ def maxpool_backward(g: np.ndarray, tap: np.ndarray, x_shape: tuple, kernel: tup
 def avgpool_forward(x: np.ndarray, rows: tuple, cols: tuple, divisor: np.ndarray):
     """Window means: rows = (start, end) per output row, cols likewise per column,
     divisor (OH, OW)."""
-    out = np.empty(x.shape[:2] + divisor.shape, dtype=x.dtype)
+    out = workspace.take(x.shape[:2] + divisor.shape, x.dtype)
     _avgpool_kernel(_planes(x), *rows, *cols, divisor, _planes(out))
     return out
 
@@ -171,6 +171,6 @@ def avgpool_forward(x: np.ndarray, rows: tuple, cols: tuple, divisor: np.ndarray
 def avgpool_backward(g: np.ndarray, rows: tuple, cols: tuple, divisor: np.ndarray,
                      x_shape: tuple) -> np.ndarray:
     """Spread each output gradient evenly (1/divisor) over its window."""
-    gx = np.zeros(x_shape, dtype=g.dtype)
+    gx = workspace.zeros(tuple(x_shape), g.dtype)
     _avgpool_backward_kernel(_planes(g), *rows, *cols, divisor, _planes(gx))
     return gx

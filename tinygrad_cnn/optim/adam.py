@@ -7,6 +7,7 @@ from typing import Any, Dict, Tuple
 import numpy as np
 
 from ..kernels import workspace
+from ..kernels.adam import adam_update
 from ._checks import check_betas, check_common
 from .optimizer import Optimizer, ParamsT
 
@@ -50,6 +51,11 @@ class Adam(Optimizer):
         if group["decoupled_weight_decay"] and group["weight_decay"] != 0:
             param *= 1 - lr * group["weight_decay"]
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        if adam_update(param, grad, exp_avg, exp_avg_sq,
+                       state["max_exp_avg_sq"] if group["amsgrad"] else None,
+                       beta1, beta2, lr, group["eps"], t):
+            return
+        # the same in numpy, for arrays the kernel does not take (e.g. non-contiguous):
         # in place with one recycled scratch array: the textbook expression allocates
         # ~8 temporaries the size of each parameter per step
         tmp = workspace.take(param.shape, param.dtype)

@@ -14,8 +14,10 @@ from .loop import evaluate, fit
 
 CHECKPOINT = "checkpoint.npz"
 _DEFAULT_EPOCHS = {"digits": 20}
-# digits is tiny (1,438 training images): Adam's default 1e-3 needs many more epochs
-_ADAPTIVE_LR = {"digits": 5e-3}
+# Adam-family learning rates that reach the targets in the default epochs (measured:
+# digits 1e-3 -> 97.5% after 20 epochs, 5e-3 -> 98.6%; MNIST 3 epochs, halving each epoch:
+# 1e-3 -> 98.93%, 2e-3 -> 99.09%)
+_ADAPTIVE_LR = {"digits": 5e-3, "mnist": 2e-3, "fashion-mnist": 2e-3}
 # halving the step each epoch lets the 3-epoch MNIST run settle into a sharper minimum
 _DEFAULT_SCHEDULE = {"mnist": "exponential", "fashion-mnist": "exponential"}
 SCHEDULES = ("none", "step", "exponential", "cosine", "inverse-time")

@@ -92,3 +92,11 @@ def test_readme_main_job_reaches_97_percent_on_digits(tmp_path, capsys):
     result = _cli(capsys, "train", "--dataset", "digits", "--out", str(tmp_path),
                   "--no-progress")
     assert result["test_accuracy"] >= 0.97
+
+
+@pytest.mark.slow
+def test_lenet_reaches_99_percent_on_mnist_in_3_epochs_with_adam(tmp_path, capsys):
+    """The issue's acceptance: the tutorial LeNet, Adam, 3 epochs, real MNIST (../shared)."""
+    result = _cli(capsys, "train", "--dataset", "mnist", "--model", "lenet", "--epochs", "3",
+                  "--optimizer", "adam", "--out", str(tmp_path), "--no-progress")
+    assert result["test_accuracy"] >= 0.99

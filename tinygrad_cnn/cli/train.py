@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--epochs", type=int, default=None, help="default: 20 (digits), 3 otherwise")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
-    p.add_argument("--lr", type=float, default=None, help="default: the optimizer's own; Adam-family: 5e-3 on digits, 2e-3 on (fashion-)mnist")
+    p.add_argument("--lr", type=float, default=None,
+                   help="default: the optimizer's own; Adam-family: 5e-3 on digits, "
+                        "2e-3 on (fashion-)mnist")
     p.add_argument("--schedule", default=None, choices=SCHEDULES,
                    help="learning-rate schedule (default: exponential for mnist/fashion-mnist, "
                         "none for digits); inverse-time is Keras' `decay`, stepped per batch")

@@ -11,13 +11,12 @@ Measured on the 2-core benchmark machine:
   So numba's threading layer is never loaded and needs no setting.
 - BLAS (numpy's OpenBLAS) keeps its threads for the big GEMMs, where they pay.
 
-- ...except GEMMs with a long inner dimension (`gemm`): OpenBLAS's threads meet at a
-  barrier for every ~300-long block of it, and when another process holds a core each
-  barrier can wait a whole 4 ms scheduler quantum. A conv weight gradient (inner
-  dimension N*OH*OW) took 776 ms with 2 threads instead of 1.1 ms with one (LeNet conv1,
-  (32x43264)@(43264x9), measured while another training ran); on a quiet machine the
-  second thread saved at most 1 ms there (conv2: 2.9 -> 1.8 ms). Such GEMMs run on one
-  thread.
+- ...except GEMMs with a small output and a long inner dimension (`gemm`): OpenBLAS's
+  threads meet at a barrier for every ~300-long block of the inner dimension, and when
+  another process holds a core each barrier can wait a whole 4 ms scheduler quantum.
+  LeNet conv1's weight gradient, (9x43264)@(43264x32), took 776 ms with 2 threads
+  instead of 1.1 ms with one, measured while another training ran (50 MNIST steps:
+  44 s -> 5 s); on a quiet machine the second thread saves only ~0.5 ms there.
 - On a machine shared with another busy process, even the other GEMMs stall at whole
   quanta (LeNet conv1's forward GEMM: 0.55 ms with 1 thread, 12 ms with 2):
   `set_num_threads(1)` is the cure there, as torch.set_num_threads is for torch.
@@ -77,15 +76,20 @@ def get_num_threads() -> int:
     return _get() if _get is not None else (os.cpu_count() or 1)
 
 
-#: inner dimension / larger outer dimension above which a GEMM runs on one thread
+#: a GEMM runs on one thread when its inner dimension is more than LONG_INNER times its
+#: larger outer one and its output has at most SMALL_OUTPUT elements: little work per
+#: barrier. Measured on a quiet machine, 2 threads still won for larger outputs (conv
+#: weight gradients (288x64): 3.6 -> 2.5 ms, (576x64): 5.1 -> 3.1 ms), and cost little
+#: for the small ones this catches ((9x32): 1.0 -> 1.5 ms, (27x16): 0.85 -> 0.8 ms).
 LONG_INNER = 4
+SMALL_OUTPUT = 4096
 
 
 def gemm(a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-    """np.matmul(a, b, out=out), on one BLAS thread when the inner dimension is long
-    compared with the outer ones (see the module docstring)."""
+    """np.matmul(a, b, out=out), on one BLAS thread for a small output over a long inner
+    dimension (see the module docstring)."""
     m, k, n = a.shape[-2] if a.ndim > 1 else 1, a.shape[-1], b.shape[-1] if b.ndim > 1 else 1
-    if k <= LONG_INNER * max(m, n) or _get is None:
+    if m * n > SMALL_OUTPUT or k <= LONG_INNER * max(m, n) or _get is None:
         return np.matmul(a, b, out=out)
     threads = _get()
     if threads == 1:

@@ -74,6 +74,17 @@ class Tensor:
     # ----- autograd state -------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        """Whether ops on this tensor are recorded so that `backward()` can reach it.
+
+        Only floating point tensors can require grad; only leaves can switch it off.
+
+        >>> w = Tensor([1.0, 2.0])
+        >>> w.requires_grad
+        False
+        >>> w.requires_grad = True
+        >>> (w * 3).sum().backward(); w.grad
+        tensor([3., 3.])
+        """
         return self._requires_grad
 
     @requires_grad.setter
@@ -87,32 +98,69 @@ class Tensor:
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        """Set requires_grad in place and return self."""
+        """Set requires_grad in place and return self.
+
+        >>> Tensor([1.0, 2.0]).requires_grad_()
+        tensor([1., 2.], requires_grad=True)
+        """
         self.requires_grad = requires_grad
         return self
 
     @property
     def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op on tensors requiring grad.
+
+        >>> x = Tensor([1.0], requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
         return self._ctx is None
 
     @property
     def grad_fn(self):
-        """The Function that produced this tensor (None for leaves)."""
+        """The Function that produced this tensor (None for leaves).
+
+        >>> x = Tensor([1.0], requires_grad=True)
+        >>> (x * 2).grad_fn, x.grad_fn
+        (<MulBackward>, None)
+        """
         return self._ctx
 
     def detach(self) -> "Tensor":
-        """A tensor sharing the data but cut out of the graph."""
+        """A tensor sharing the data but cut out of the graph.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> x.detach()
+        tensor([1., 2.])
+        >>> (x * 2).detach().requires_grad
+        False
+        """
         return Tensor._wrap(self.data, False)
 
     def retain_grad(self) -> None:
-        """Also keep `.grad` on this non-leaf tensor during backward."""
+        """Also keep `.grad` on this non-leaf tensor during backward.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 3
+        >>> y.retain_grad()
+        >>> y.sum().backward()
+        >>> y.grad, x.grad
+        (tensor([1., 1.]), tensor([3., 3.]))
+        """
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on a tensor that doesn't require grad")
         self._retains_grad = True
 
     def register_hook(self, hook: Callable[["Tensor"], Optional["Tensor"]]) -> _HookHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor
-        replaces the gradient. Returns a handle whose `.remove()` unregisters it."""
+        replaces the gradient. Returns a handle whose `.remove()` unregisters it.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda g: g * 10)
+        >>> (x * x).sum().backward(); x.grad
+        tensor([20., 40.])
+        >>> handle.remove()
+        """
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require grad")
         key = max(self._hooks, default=-1) + 1
@@ -123,9 +171,15 @@ class Tensor:
                  create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
 
+        A non-scalar tensor needs `gradient` (same shape): the vector of the
+        vector-Jacobian product. `retain_graph=True` allows a second backward.
+
         >>> w = Tensor([3.0], requires_grad=True)
         >>> (w * w).sum().backward(); w.grad
         tensor([6.])
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).backward(Tensor([1.0, 0.5])); x.grad
+        tensor([2., 2.])
         """
         if create_graph:
             raise NotImplementedError("create_graph=True (higher-order gradients) is not "
@@ -153,78 +207,157 @@ class Tensor:
         return g.astype(self.data.dtype, copy=False)
 
     def zero_(self) -> "Tensor":
-        """Fill with zeros in place (outside the graph)."""
+        """Fill with zeros in place (outside the graph), e.g. to reset a `.grad`.
+
+        >>> Tensor([1.0, 2.0]).zero_()
+        tensor([0., 0.])
+        """
         self.data[...] = 0
         return self
 
     # ----- data access ------------------------------------------------------------------
     @property
     def shape(self) -> Tuple[int, ...]:
+        """The size of each dimension, as a plain tuple.
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).shape
+        (1, 3)
+        """
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype of the elements (float32 by default for Python floats).
+
+        >>> Tensor([1.0]).dtype, Tensor([1]).dtype
+        (dtype('float32'), dtype('int64'))
+        """
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions.
+
+        >>> Tensor([[1.0, 2.0]]).ndim
+        2
+        """
         return self.data.ndim
 
     @property
     def device(self) -> str:
+        """Always 'cpu' (kept for PyTorch-compatible code).
+
+        >>> Tensor([1.0]).device
+        'cpu'
+        """
         return "cpu"
 
     def dim(self) -> int:
+        """The number of dimensions (same as `ndim`).
+
+        >>> Tensor([[1.0, 2.0]]).dim()
+        2
+        """
         return self.data.ndim
 
     def size(self, dim: Optional[int] = None) -> Union[Tuple[int, ...], int]:
+        """The shape, or the size of one `dim`.
+
+        >>> t = Tensor([[1.0, 2.0, 3.0]])
+        >>> t.size(), t.size(1), t.size(-2)
+        ((1, 3), 3, 1)
+        """
         return self.data.shape if dim is None else self.data.shape[dim]
 
     def numel(self) -> int:
+        """The total number of elements.
+
+        >>> Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).numel()
+        6
+        """
         return int(self.data.size)
 
     def numpy(self) -> np.ndarray:
-        """The underlying numpy array (shared, not copied)."""
+        """The underlying numpy array (shared, not copied). Use `.detach().numpy()` on a
+        tensor that requires grad.
+
+        >>> Tensor([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        """
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on a Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self.data
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """Let numpy read the tensor: `np.asarray(t)`, `np.array(t, dtype)`.
+
+        >>> np.asarray(Tensor([1.0, 2.0]), dtype=np.float64)
+        array([1., 2.])
+        """
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def item(self) -> Union[float, int, bool]:
+        """The value of a one-element tensor as a Python number.
+
+        >>> Tensor([[2.5]]).item()
+        2.5
+        """
         if self.data.size != 1:
             raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
                                "to a Python scalar")
         return self.data.reshape(()).item()
 
     def tolist(self) -> Any:
+        """The values as (nested) Python lists.
+
+        >>> Tensor([[1.0, 2.0]]).tolist()
+        [[1.0, 2.0]]
+        """
         return self.data.tolist()
 
     def __len__(self) -> int:
+        """The size of the first dimension; iterating yields the rows.
+
+        >>> t = Tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+        >>> len(t), [row.sum().item() for row in t]
+        (3, [3.0, 7.0, 11.0])
+        """
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
     def __iter__(self):
+        """Iterate over the first dimension (see `__len__`)."""
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
+        """Truth value of a one-element tensor; `float()`, `int()` convert it likewise.
+
+        >>> bool(Tensor([0.0])), float(Tensor([2.5])), int(Tensor([7]))
+        (False, 2.5, 7)
+        """
         if self.data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is "
                                "ambiguous")
         return bool(self.data)
 
     def __float__(self) -> float:
+        """`float(t)` of a one-element tensor (see `__bool__`)."""
         return float(self.item())
 
     def __int__(self) -> int:
+        """`int(t)` of a one-element tensor (see `__bool__`)."""
         return int(self.item())
 
     def __index__(self) -> int:
+        """A one-element integer tensor can index Python sequences.
+
+        >>> ["a", "b", "c"][Tensor(1)]
+        'b'
+        """
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
@@ -232,6 +365,11 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
+        """PyTorch-style text: dtype only when not the default, then grad info.
+
+        >>> Tensor([1.5, 2.0]), Tensor([1, 2]), Tensor([1.0], requires_grad=True) * 2
+        (tensor([1.5000, 2.0000]), tensor([1, 2]), tensor([2.], grad_fn=<MulBackward>))
+        """
         data = self.data
         # like torch: "1., 2." for whole numbers, otherwise four fixed decimals "1.5000"
         whole = data.dtype.kind != "f" or not np.all(np.isfinite(data)) or \
@@ -251,7 +389,11 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     def _repr_html_(self) -> str:
-        """Jupyter view: a summary line above the values."""
+        """Jupyter view: a summary line above the values.
+
+        >>> Tensor([1.0, 3.0])._repr_html_()
+        '<b>Tensor shape=(2,) dtype=float32 min=1 mean=2 max=3</b><pre>tensor([1., 3.])</pre>'
+        """
         from html import escape
 
         info = f"Tensor shape={self.shape} dtype={self.dtype}"

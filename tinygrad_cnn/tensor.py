@@ -406,7 +406,11 @@ class Tensor:
 
     # ----- dtype ------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
-        """Cast to a dtype; device arguments ('cpu') are accepted and ignored."""
+        """Cast to a dtype; device arguments ('cpu') are accepted and ignored.
+
+        >>> Tensor([1.5, 2.0]).to("cpu", dtype="float64")
+        tensor([1.5000, 2.0000], dtype=float64)
+        """
         dtype = kwargs.get("dtype")
         for a in args:
             if not (isinstance(a, str) and a == "cpu"):
@@ -414,6 +418,12 @@ class Tensor:
         return self.type(dtype) if dtype is not None else self
 
     def type(self, dtype: Any) -> "Tensor":
+        """Cast to `dtype` (returns self if it already has it). A float-to-float cast of a
+        tensor requiring grad stays in the graph; other casts leave it.
+
+        >>> Tensor([1.5, -2.7]).type(np.int64)
+        tensor([ 1, -2])
+        """
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
@@ -422,24 +432,48 @@ class Tensor:
         return Tensor._wrap(self.data.astype(dtype), False)
 
     def float(self) -> "Tensor":
+        """Cast to float32; `double()`, `long()`, `int()`, `bool()` are the other casts.
+
+        >>> Tensor([1, 2]).float()
+        tensor([1., 2.])
+        >>> t = Tensor([0.0, -1.7])
+        >>> t.double()
+        tensor([ 0.0000, -1.7000], dtype=float64)
+        >>> t.long(), t.int(), t.bool()
+        (tensor([ 0, -1]), tensor([ 0, -1], dtype=int32), tensor([False,  True]))
+        """
         return self.type(np.float32)
 
     def double(self) -> "Tensor":
+        """Cast to float64 (see `float`)."""
         return self.type(np.float64)
 
     def long(self) -> "Tensor":
+        """Cast to int64, truncating towards zero (see `float`)."""
         return self.type(np.int64)
 
     def int(self) -> "Tensor":
+        """Cast to int32, truncating towards zero (see `float`)."""
         return self.type(np.int32)
 
     def bool(self) -> "Tensor":
+        """Cast to bool: nonzero is True (see `float`)."""
         return self.type(np.bool_)
 
     def cpu(self) -> "Tensor":
+        """Return self: tensors always live on the CPU.
+
+        >>> t = Tensor([1.0]); t.cpu() is t
+        True
+        """
         return self
 
     def is_floating_point(self) -> bool:
+        """True for float dtypes.
+
+        >>> Tensor([1.0]).is_floating_point(), Tensor([1]).is_floating_point()
+        (True, False)
+        """
         return self.data.dtype.kind == "f"
 
     # ----- arithmetic -------------------------------------------------------------------
@@ -459,29 +493,90 @@ class Tensor:
         return self.type(dtype), other.type(dtype)
 
     def add(self, other: Any, alpha: float = 1) -> "Tensor":
+        """`self + alpha * other`, broadcasting as numpy does; dtypes promote as in PyTorch.
+
+        The operators `+ - * / ** @` call `add`, `sub`, `mul`, `div`, `pow`, `matmul`, and
+        work with Python numbers or arrays on either side:
+
+        >>> a = Tensor([[1.0, 2.0]])             # shape (1, 2)
+        >>> b = Tensor([[10.0], [20.0]])         # shape (2, 1)
+        >>> a + b                                # broadcasts to (2, 2)
+        tensor([[11., 12.],
+                [21., 22.]])
+        >>> a - 1, a * 3, 1 - a
+        (tensor([[0., 1.]]), tensor([[3., 6.]]), tensor([[ 0., -1.]]))
+        >>> a / 2, a ** 2
+        (tensor([[0.5000, 1.0000]]), tensor([[1., 4.]]))
+        >>> a @ Tensor([[3.0], [4.0]])
+        tensor([[11.]])
+        >>> a.add(1.0, alpha=3)
+        tensor([[4., 5.]])
+        """
         a, b = self._operands(other)
         return arithmetic.Add.apply(a, b if alpha == 1 else b * alpha)
 
     def sub(self, other: Any, alpha: float = 1) -> "Tensor":
+        """`self - alpha * other`, broadcasting (see `add`).
+
+        >>> Tensor([[1.0, 2.0]]).sub(Tensor([[1.0], [2.0]]))
+        tensor([[ 0.,  1.],
+                [-1.,  0.]])
+        """
         a, b = self._operands(other)
         return arithmetic.Sub.apply(a, b if alpha == 1 else b * alpha)
 
     def mul(self, other: Any) -> "Tensor":
+        """Elementwise product, broadcasting (see `add`).
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x.mul(Tensor([3.0, 4.0])); y
+        tensor([3., 8.], grad_fn=<MulBackward>)
+        >>> y.sum().backward(); x.grad
+        tensor([3., 4.])
+        """
         return arithmetic.Mul.apply(*self._operands(other))
 
     def div(self, other: Any) -> "Tensor":
+        """Elementwise true division, broadcasting (see `add`).
+
+        >>> Tensor([1.0, 2.0]).div(2), 2 / Tensor([1.0, 4.0])
+        (tensor([0.5000, 1.0000]), tensor([2.0000, 0.5000]))
+        """
         return arithmetic.Div.apply(*self._operands(other))
 
     def pow(self, exponent: Any) -> "Tensor":
+        """Elementwise power; `exponent` may be a number or a tensor (see `add`).
+
+        >>> Tensor([1.0, 2.0, 3.0]).pow(2), 2 ** Tensor([1.0, 3.0])
+        (tensor([1., 4., 9.]), tensor([2., 8.]))
+        """
         return arithmetic.Pow.apply(*self._operands(exponent))
 
     def matmul(self, other: "Tensor") -> "Tensor":
+        """Matrix product `self @ other` with numpy's rules for 1-d and batched inputs.
+
+        >>> x = Tensor([[1.0, 2.0]], requires_grad=True)
+        >>> y = x @ Tensor([[3.0], [4.0]]); y
+        tensor([[11.]], grad_fn=<MatMulBackward>)
+        >>> y.sum().backward(); x.grad
+        tensor([[3., 4.]])
+        """
         return matmul.MatMul.apply(*self._operands(other))
 
     def maximum(self, other: Any) -> "Tensor":
+        """Elementwise maximum of two tensors, broadcasting.
+
+        >>> Tensor([1.0, 5.0]).maximum(Tensor([3.0, 2.0]))
+        tensor([3., 5.])
+        """
         return arithmetic.Maximum.apply(*self._operands(other))
 
     def minimum(self, other: Any) -> "Tensor":
+        """Elementwise minimum of two tensors, broadcasting.
+
+        >>> Tensor([1.0, 5.0]).minimum(Tensor([3.0, 2.0]))
+        tensor([1., 2.])
+        """
         return arithmetic.Minimum.apply(*self._operands(other))
 
     __add__ = add
@@ -517,6 +612,12 @@ class Tensor:
         return matmul.MatMul.apply(a, b)
 
     def __neg__(self) -> "Tensor":
+        """`-t` (also `t.neg()`); `+t` is `t` and `abs(t)` is `t.abs()`.
+
+        >>> t = Tensor([1.0, -2.0])
+        >>> -t, t.neg(), abs(t)
+        (tensor([-1.,  2.]), tensor([-1.,  2.]), tensor([1., 2.]))
+        """
         return unary.Neg.apply(self)
 
     def __pos__(self) -> "Tensor":
@@ -533,6 +634,15 @@ class Tensor:
         return Tensor._wrap(np.asarray(op(self.data, other)), False)
 
     def __lt__(self, other: Any) -> "Tensor":
+        """Comparisons `< <= > >= == !=` (and `lt`, `le`, `gt`, `ge`, `eq`, `ne`) give bool
+        tensors, broadcasting, with no gradient.
+
+        >>> t = Tensor([1.0, 2.0, 3.0])
+        >>> t < 2, t.ge(2)
+        (tensor([ True, False, False]), tensor([False,  True,  True]))
+        >>> t == Tensor([1.0, 0.0, 3.0])
+        tensor([ True, False,  True])
+        """
         return self._compare(other, np.less)
 
     def __le__(self, other: Any) -> "Tensor":
@@ -553,6 +663,12 @@ class Tensor:
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
 
     def __invert__(self) -> "Tensor":
+        """Logical `~`, `&`, `|` on bool tensors (e.g. to combine masks).
+
+        >>> a, b = Tensor([True, False]), Tensor([True, True])
+        >>> ~a, a & b, a | b
+        (tensor([False,  True]), tensor([ True, False]), tensor([ True,  True]))
+        """
         return Tensor._wrap(~self.data, False)
 
     def __and__(self, other: Any) -> "Tensor":

@@ -679,18 +679,47 @@ class Tensor:
 
     # ----- elementwise math ------------------------------------------------------------
     def exp(self) -> "Tensor":
+        """Elementwise e**x.
+
+        >>> Tensor([0.0, 1.0]).exp()
+        tensor([1.0000, 2.7183])
+        """
         return unary.Exp.apply(self)
 
     def log(self) -> "Tensor":
+        """Elementwise natural logarithm.
+
+        >>> Tensor([1.0, 2.718281828]).log()
+        tensor([0., 1.])
+        """
         return unary.Log.apply(self)
 
     def sqrt(self) -> "Tensor":
+        """Elementwise square root.
+
+        >>> Tensor([1.0, 4.0]).sqrt()
+        tensor([1., 2.])
+        """
         return unary.Sqrt.apply(self)
 
     def abs(self) -> "Tensor":
+        """Elementwise absolute value (gradient: the sign).
+
+        >>> Tensor([-1.5, 2.0]).abs()
+        tensor([1.5000, 2.0000])
+        """
         return unary.Abs.apply(self)
 
     def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
+        """Limit values to [min, max] (either may be None); `clip` is an alias. The gradient
+        is zero where a bound was applied.
+
+        >>> x = Tensor([-2.0, 0.5, 3.0], requires_grad=True)
+        >>> y = x.clamp(min=-1.0, max=1.0); y
+        tensor([-1.0000,  0.5000,  1.0000], grad_fn=<ClampBackward>)
+        >>> y.sum().backward(); x.grad
+        tensor([0., 1., 0.])
+        """
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         return unary.Clamp.apply(self, min=min, max=max)
@@ -698,69 +727,180 @@ class Tensor:
     clip = clamp
 
     def clone(self) -> "Tensor":
+        """A copy that stays in the graph (gradients flow back to `self`).
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> x.clone()
+        tensor([1., 2.], grad_fn=<IdentityBackward>)
+        """
         return unary.Identity.apply(self)
 
     def contiguous(self) -> "Tensor":
+        """Return self (kept for PyTorch-compatible code).
+
+        >>> t = Tensor([[1.0, 2.0]]).T; t.contiguous() is t
+        True
+        """
         return self
 
     def relu(self) -> "Tensor":
+        """max(x, 0) elementwise.
+
+        >>> x = Tensor([-1.0, 2.0], requires_grad=True)
+        >>> x.relu().sum().backward(); x.grad
+        tensor([0., 1.])
+        """
         return activation.ReLU.apply(self)
 
     def sigmoid(self) -> "Tensor":
+        """1 / (1 + e**-x) elementwise.
+
+        >>> Tensor([0.0, 2.0]).sigmoid()
+        tensor([0.5000, 0.8808])
+        """
         return activation.Sigmoid.apply(self)
 
     def tanh(self) -> "Tensor":
+        """Hyperbolic tangent elementwise.
+
+        >>> Tensor([0.0, 1.0]).tanh()
+        tensor([0.0000, 0.7616])
+        """
         return activation.Tanh.apply(self)
 
     def softmax(self, dim: int) -> "Tensor":
+        """exp(x) normalised to sum to 1 along `dim` (numerically stable).
+
+        >>> Tensor([[0.0, 0.0], [0.0, 1.0]]).softmax(dim=1)
+        tensor([[0.5000, 0.5000],
+                [0.2689, 0.7311]])
+        """
         return softmax.Softmax.apply(self, dim=dim)
 
     def log_softmax(self, dim: int) -> "Tensor":
+        """log(softmax(x, dim)), computed stably (pair it with NLL for cross-entropy).
+
+        >>> Tensor([[0.0, 0.0], [0.0, 1.0]]).log_softmax(dim=1)
+        tensor([[-0.6931, -0.6931],
+                [-1.3133, -0.3133]])
+        """
         return softmax.LogSoftmax.apply(self, dim=dim)
 
     def where(self, condition: Any, other: Any) -> "Tensor":
-        """`self` where condition holds, else `other` (PyTorch's Tensor.where)."""
+        """`self` where condition holds, else `other` (PyTorch's Tensor.where).
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> x.where(Tensor([True, False]), 0.0).sum().backward(); x.grad
+        tensor([1., 0.])
+        """
         return where(condition, self, other)
 
     def masked_fill(self, mask: Any, value: float) -> "Tensor":
+        """`value` where `mask` is true, else self (the mask broadcasts).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).masked_fill(Tensor([False, True]), -1.0)
+        tensor([[ 1., -1.],
+                [ 3., -1.]])
+        """
         return where(mask, value, self)
 
     # ----- reductions ------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """Sum of all elements, or along `dim` (an int or a tuple of ints); `keepdim=True`
+        keeps the reduced dims with size 1.
+
+        >>> t = Tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> t.sum(), t.sum(dim=1)
+        (tensor(10.), tensor([3., 7.]))
+        >>> t.sum(dim=0, keepdim=True)
+        tensor([[4., 6.]])
+        """
         return reduce.Sum.apply(self, dim=dim, keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """Mean of all elements, or along `dim` (floating point tensors only).
+
+        >>> x = Tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
+        >>> x.mean(dim=1, keepdim=True)
+        tensor([[1.5000],
+                [4.0000]], grad_fn=<MeanBackward>)
+        >>> x.mean().backward(); x.grad
+        tensor([[0.2500, 0.2500],
+                [0.2500, 0.2500]])
+        """
         if self.data.dtype.kind not in "fc":
             raise RuntimeError(f"mean(): input dtype should be floating point, got "
                                f"{self.data.dtype}")
         return reduce.Mean.apply(self, dim=dim, keepdim=keepdim)
 
     def max(self, dim: Optional[int] = None, keepdim: bool = False):
-        """Max over everything, or `(values, indices)` along one `dim`."""
+        """Max over everything, or `(values, indices)` along one `dim`; given a tensor,
+        the elementwise `maximum`. The gradient goes to the selected element.
+
+        >>> x = Tensor([[1.0, 5.0], [3.0, 2.0]], requires_grad=True)
+        >>> x.detach().max()
+        tensor(5.)
+        >>> values, indices = x.max(dim=1)
+        >>> indices
+        tensor([1, 0])
+        >>> values.sum().backward(); x.grad
+        tensor([[0., 1.],
+                [1., 0.]])
+        """
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         out = reduce.Max.apply(self, dim=dim, keepdim=keepdim)
         return MinMax(*out) if isinstance(out, tuple) else out
 
     def min(self, dim: Optional[int] = None, keepdim: bool = False):
-        """Min over everything, or `(values, indices)` along one `dim`."""
+        """Min over everything, or `(values, indices)` along one `dim` (see `max`).
+
+        >>> t = Tensor([[1.0, 5.0], [3.0, 2.0]])
+        >>> t.min()
+        tensor(1.)
+        >>> t.min(dim=0, keepdim=True)
+        MinMax(values=tensor([[1., 2.]]), indices=tensor([[0, 1]]))
+        """
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         out = reduce.Max.apply(self, dim=dim, keepdim=keepdim, smallest=True)
         return MinMax(*out) if isinstance(out, tuple) else out
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """Max values only, over one dim or a tuple of dims.
+
+        >>> t = Tensor([[1.0, 5.0], [3.0, 2.0]])
+        >>> t.amax(dim=0), t.amax(dim=(0, 1))
+        (tensor([3., 5.]), tensor(5.))
+        """
         dim = tuple(dim) if isinstance(dim, (list, tuple)) else (None if dim is None else (dim,))
         return reduce.Max.apply(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """Min values only, over one dim or a tuple of dims (see `amax`).
+
+        >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).amin(dim=1, keepdim=True)
+        tensor([[1.],
+                [2.]])
+        """
         dim = tuple(dim) if isinstance(dim, (list, tuple)) else (None if dim is None else (dim,))
         return reduce.Max.apply(self, dim=dim, keepdim=keepdim, smallest=True)
 
     def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+        """Index of the max along `dim`, or into the flattened tensor if dim is None.
+
+        >>> t = Tensor([[1.0, 5.0], [3.0, 2.0]])
+        >>> t.argmax(dim=1), t.argmax()
+        (tensor([1, 0]), tensor(1))
+        """
         return self._arg(np.argmax, dim, keepdim)
 
     def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+        """Index of the min along `dim`, or into the flattened tensor (see `argmax`).
+
+        >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).argmin(dim=0)
+        tensor([0, 1])
+        """
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, pick: Callable, dim: Optional[int], keepdim: bool) -> "Tensor":
@@ -771,10 +911,14 @@ class Tensor:
 
     def var(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
             correction: Optional[int] = None) -> "Tensor":
-        """Variance with Bessel's correction by default (`correction=1`).
+        """Variance with Bessel's correction by default (`correction=1`);
+        `unbiased=False` (or `correction=0`) divides by n.
 
         >>> Tensor([1.0, 3.0]).var().item()
         2.0
+        >>> t = Tensor([[1.0, 3.0], [2.0, 2.0]])
+        >>> t.var(dim=1), t.var(dim=1, unbiased=False)
+        (tensor([2., 0.]), tensor([1., 0.]))
         """
         return reduce.Var.apply(self, dim=dim, keepdim=keepdim,
                                 correction=_correction(unbiased, correction))
@@ -785,6 +929,9 @@ class Tensor:
 
         >>> round(Tensor([1.0, 3.0]).std().item() ** 2, 4)
         2.0
+        >>> Tensor([[1.0, 3.0], [2.0, 2.0]]).std(dim=1, keepdim=True)
+        tensor([[1.4142],
+                [0.0000]])
         """
         return reduce.Std.apply(self, dim=dim, keepdim=keepdim,
                                 correction=_correction(unbiased, correction))

@@ -23,6 +23,12 @@ from .ops import activation, arithmetic, matmul, reduce, shape, softmax, unary
 
 Shape = Union[int, Sequence[int]]
 MinMax = namedtuple("MinMax", ["values", "indices"])
+MinMax.__doc__ = """`(values, indices)` returned by `Tensor.max(dim)` / `Tensor.min(dim)`.
+
+>>> values, indices = Tensor([[1.0, 5.0], [3.0, 2.0]]).max(dim=1)
+>>> values, indices
+(tensor([5., 3.]), tensor([1, 0]))
+"""
 
 
 def _shape_args(args: tuple) -> Tuple[int, ...]:
@@ -938,13 +944,27 @@ class Tensor:
 
     # ----- shape -----------------------------------------------------------------------
     def reshape(self, *shape: Any) -> "Tensor":
-        return shape_op_reshape(self, _shape_args(shape))
+        """The same elements in a new shape; one size may be -1 (inferred). Takes sizes as
+        arguments or as one tuple; `view` is an alias.
+
+        >>> t = Tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+        >>> t.reshape(2, 3)
+        tensor([[1., 2., 3.],
+                [4., 5., 6.]])
+        >>> t.view((-1, 2)).shape
+        (3, 2)
+        """
+        return _shape_op_reshape(self, _shape_args(shape))
 
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
-        """Merge dims start_dim..end_dim into one. >>> Tensor([[1, 2]]).flatten().shape
-        (2,)"""
+        """Merge dims start_dim..end_dim into one.
+
+        >>> t = Tensor(np.zeros((2, 3, 4)))
+        >>> t.flatten().shape, t.flatten(1).shape, t.flatten(0, 1).shape
+        ((24,), (2, 12), (6, 4))
+        """
         if self.ndim == 0:
             return self.reshape(1)
         s, e = shape.wrap_dim(start_dim, self.ndim), shape.wrap_dim(end_dim, self.ndim)
@@ -953,6 +973,11 @@ class Tensor:
         return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:]) if s != e else self
 
     def permute(self, *dims: Any) -> "Tensor":
+        """Reorder the dimensions: output dim i is input dim `dims[i]`.
+
+        >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
+        (4, 2, 3)
+        """
         dims = tuple(shape.wrap_dim(d, self.ndim) for d in _shape_args(dims))
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f"permute: dims {dims} are not a permutation of the "
@@ -960,6 +985,13 @@ class Tensor:
         return shape.Permute.apply(self, dims=dims)
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        """Swap two dimensions.
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).transpose(0, 1)
+        tensor([[1.],
+                [2.],
+                [3.]])
+        """
         dims = list(range(self.ndim))
         dim0, dim1 = shape.wrap_dim(dim0, self.ndim), shape.wrap_dim(dim1, self.ndim)
         if self.ndim < 2:
@@ -969,12 +1001,29 @@ class Tensor:
 
     @property
     def T(self) -> "Tensor":
+        """All dimensions reversed (the matrix transpose for 2-d); `t()` does the same.
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).T
+        tensor([[1., 3.],
+                [2., 4.]])
+        """
         return self.permute(tuple(reversed(range(self.ndim))))
 
     def t(self) -> "Tensor":
+        """The transpose (see `T`).
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).t().shape
+        (3, 1)
+        """
         return self.T
 
     def squeeze(self, dim: Optional[int] = None) -> "Tensor":
+        """Drop size-1 dims: all of them, or only `dim` (unchanged if its size is not 1).
+
+        >>> t = Tensor(np.zeros((1, 3, 1)))
+        >>> t.squeeze().shape, t.squeeze(0).shape, t.squeeze(1).shape
+        ((3,), (3, 1), (1, 3, 1))
+        """
         if dim is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
         dim = shape.wrap_dim(dim, self.ndim)
@@ -983,13 +1032,27 @@ class Tensor:
         return self.reshape(self.shape[:dim] + self.shape[dim + 1:])
 
     def unsqueeze(self, dim: int) -> "Tensor":
+        """Insert a size-1 dim at position `dim` (negative counts from the end).
+
+        >>> t = Tensor([1.0, 2.0])
+        >>> t.unsqueeze(0).shape, t.unsqueeze(-1).shape
+        ((1, 2), (2, 1))
+        """
         dim = shape.wrap_dim(dim, self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     def expand(self, *sizes: Any) -> "Tensor":
-        """Broadcast to `sizes` without copying (-1 keeps a size).
-        >>> Tensor([[1.0], [2.0]]).expand(2, 3).shape
-        (2, 3)"""
+        """Broadcast to `sizes` without copying (-1 keeps a size). The gradient sums
+        over the broadcast dims.
+
+        >>> x = Tensor([[1.0], [2.0]], requires_grad=True)
+        >>> x.detach().expand(-1, 3)
+        tensor([[1., 1., 1.],
+                [2., 2., 2.]])
+        >>> x.expand(2, 3).sum().backward(); x.grad
+        tensor([[3.],
+                [3.]])
+        """
         sizes = _shape_args(sizes)
         lead = len(sizes) - self.ndim
         target = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
@@ -1001,9 +1064,24 @@ class Tensor:
         return shape.Expand.apply(self, shape=target)
 
     def expand_as(self, other: "Tensor") -> "Tensor":
+        """`expand` to `other`'s shape.
+
+        >>> Tensor([1.0, 2.0]).expand_as(Tensor(np.zeros((3, 2)))).shape
+        (3, 2)
+        """
         return self.expand(other.shape)
 
     def __getitem__(self, index: Any) -> "Tensor":
+        """numpy-style indexing: ints, slices, None, and integer or bool tensors/lists.
+        Gradients flow back to the selected elements.
+
+        >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> x.detach()[:, 0], x.detach()[Tensor([1, 0]), Tensor([0, 1])]
+        (tensor([1., 3.]), tensor([3., 2.]))
+        >>> x[1].sum().backward(); x.grad
+        tensor([[0., 0.],
+                [1., 1.]])
+        """
         return shape.Getitem.apply(self, index=_numpy_index(index))
 
 
@@ -1017,7 +1095,8 @@ def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:
     return 0 if unbiased is False else 1
 
 
-def shape_op_reshape(t: Tensor, new_shape: Tuple[int, ...]) -> Tensor:
+def _shape_op_reshape(t: Tensor, new_shape: Tuple[int, ...]) -> Tensor:
+    """`t` in `new_shape` (no op recorded when the shape is unchanged)."""
     if new_shape == t.shape:
         return t
     return shape.Reshape.apply(t, shape=new_shape)
@@ -1035,7 +1114,13 @@ def _numpy_index(index: Any) -> Any:
 
 
 def as_tensor(x: Any, like: Optional[Tensor] = None) -> Tensor:
-    """`x` as a Tensor; Python scalars take `like`'s dtype (no promotion)."""
+    """`x` as a Tensor; Python scalars take `like`'s dtype (no promotion).
+
+    >>> as_tensor([1, 2])
+    tensor([1, 2])
+    >>> as_tensor(2, like=Tensor([1.0], dtype="float64"))
+    tensor(2., dtype=float64)
+    """
     if isinstance(x, Tensor):
         return x
     if like is not None:
@@ -1048,6 +1133,9 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 
     >>> where(Tensor([True, False]), Tensor([1.0, 2.0]), 0.0)
     tensor([1., 0.])
+    >>> where(Tensor([[True], [False]]), Tensor([1.0, 2.0]), Tensor([-1.0, -2.0]))
+    tensor([[ 1.,  2.],
+            [-1., -2.]])
     """
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if isinstance(input, Tensor) or not isinstance(other, Tensor):

@@ -13,7 +13,15 @@ STATE = _State()
 
 
 def is_grad_enabled() -> bool:
-    """True when new operations are recorded into the autograd graph."""
+    """True when new operations are recorded into the autograd graph.
+
+    >>> from tinygrad_cnn import no_grad
+    >>> is_grad_enabled()
+    True
+    >>> with no_grad():
+    ...     is_grad_enabled()
+    False
+    """
     return STATE.grad_enabled
 
 
@@ -72,7 +80,16 @@ class no_grad(_SwitchMode):
 
 
 class enable_grad(no_grad):
-    """Record operations again inside a `no_grad` block."""
+    """Record operations again inside a `no_grad` block (context manager or decorator).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> w = Tensor([1.0], requires_grad=True)
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = w * 2
+    >>> y.requires_grad
+    True
+    """
 
     _mode = True
 
@@ -91,5 +108,14 @@ class detect_anomaly(_SwitchMode):
 
 
 def set_detect_anomaly(mode: bool) -> None:
-    """Switch anomaly detection on or off globally (see `detect_anomaly`)."""
+    """Switch anomaly detection on or off globally (see `detect_anomaly`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> set_detect_anomaly(True)  # d sqrt(x)/dx is inf at x = 0:
+    >>> x = Tensor([0.0, 4.0], requires_grad=True)
+    >>> x.sqrt().sum().backward()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    RuntimeError: Function 'SqrtBackward' returned nan or inf values in its 0th output ...
+    >>> set_detect_anomaly(False)
+    """
     STATE.detect_anomaly = bool(mode)

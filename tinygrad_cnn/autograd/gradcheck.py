@@ -9,7 +9,15 @@ from .grad_mode import no_grad
 
 
 class GradcheckError(RuntimeError):
-    """Raised by `gradcheck` when analytic and numerical gradients disagree."""
+    """Raised by `gradcheck` when analytic and numerical gradients disagree (or an input
+    is not float64). A `RuntimeError`, as in PyTorch. Here relu's kink at 0 trips it:
+
+    >>> from tinygrad_cnn import Tensor, gradcheck
+    >>> x = Tensor([0.0, 1.0], dtype="float64", requires_grad=True)
+    >>> gradcheck(lambda t: t.relu(), x)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    tinygrad_cnn.autograd.gradcheck.GradcheckError: Jacobian mismatch for output 0 ...
+    """
 
 
 def _outputs(fn: Callable, inputs: Sequence[Any]) -> list:

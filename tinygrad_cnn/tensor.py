@@ -49,9 +49,14 @@ class _HookHandle:
 class Tensor:
     """An n-dimensional array with automatic differentiation.
 
+    `Tensor(data, requires_grad=False, dtype=None)`: `data` is a number, nested lists, a
+    numpy array or a Tensor; Python floats become float32 (the default dtype), ints int64.
+
     >>> t = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> t.shape, t.dtype
     ((3,), dtype('float32'))
+    >>> Tensor([1, 2], dtype="float64")
+    tensor([1., 2.], dtype=float64)
     """
 
     __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_hooks", "_retains_grad",
@@ -451,19 +456,35 @@ class Tensor:
         return self.type(np.float32)
 
     def double(self) -> "Tensor":
-        """Cast to float64 (see `float`)."""
+        """Cast to float64 (see `float`).
+
+        >>> Tensor([1.5]).double()
+        tensor([1.5000], dtype=float64)
+        """
         return self.type(np.float64)
 
     def long(self) -> "Tensor":
-        """Cast to int64, truncating towards zero (see `float`)."""
+        """Cast to int64, truncating towards zero (see `float`).
+
+        >>> Tensor([1.7, -1.7]).long()
+        tensor([ 1, -1])
+        """
         return self.type(np.int64)
 
     def int(self) -> "Tensor":
-        """Cast to int32, truncating towards zero (see `float`)."""
+        """Cast to int32, truncating towards zero (see `float`).
+
+        >>> Tensor([1.7, -1.7]).int()
+        tensor([ 1, -1], dtype=int32)
+        """
         return self.type(np.int32)
 
     def bool(self) -> "Tensor":
-        """Cast to bool: nonzero is True (see `float`)."""
+        """Cast to bool: nonzero is True (see `float`).
+
+        >>> Tensor([0.0, 2.0]).bool()
+        tensor([False,  True])
+        """
         return self.type(np.bool_)
 
     def cpu(self) -> "Tensor":
@@ -594,26 +615,32 @@ class Tensor:
 
     # reflected forms (`2 - t`, `ndarray @ t`): same ops with the operands swapped
     def __radd__(self, other: Any) -> "Tensor":
+        """`other + self` (see `add`)."""
         b, a = self._operands(other)
         return arithmetic.Add.apply(a, b)
 
     def __rsub__(self, other: Any) -> "Tensor":
+        """`other - self` (see `add`)."""
         b, a = self._operands(other)
         return arithmetic.Sub.apply(a, b)
 
     def __rmul__(self, other: Any) -> "Tensor":
+        """`other * self` (see `add`)."""
         b, a = self._operands(other)
         return arithmetic.Mul.apply(a, b)
 
     def __rtruediv__(self, other: Any) -> "Tensor":
+        """`other / self` (see `div`)."""
         b, a = self._operands(other)
         return arithmetic.Div.apply(a, b)
 
     def __rpow__(self, other: Any) -> "Tensor":
+        """`other ** self` (see `pow`)."""
         b, a = self._operands(other)
         return arithmetic.Pow.apply(a, b)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
+        """`other @ self`, e.g. with a numpy array on the left (see `matmul`)."""
         b, a = self._operands(other)
         return matmul.MatMul.apply(a, b)
 
@@ -627,9 +654,11 @@ class Tensor:
         return unary.Neg.apply(self)
 
     def __pos__(self) -> "Tensor":
+        """`+t` is `t` (see `__neg__`)."""
         return self
 
     def __abs__(self) -> "Tensor":
+        """`abs(t)` is `t.abs()` (see `__neg__`)."""
         return self.abs()
 
     neg = __neg__
@@ -652,18 +681,43 @@ class Tensor:
         return self._compare(other, np.less)
 
     def __le__(self, other: Any) -> "Tensor":
+        """`self <= other` elementwise, also `le` (see `__lt__`).
+
+        >>> Tensor([1.0, 2.0, 3.0]).le(2)
+        tensor([ True,  True, False])
+        """
         return self._compare(other, np.less_equal)
 
     def __gt__(self, other: Any) -> "Tensor":
+        """`self > other` elementwise, also `gt` (see `__lt__`).
+
+        >>> Tensor([1.0, 2.0, 3.0]).gt(2)
+        tensor([False, False,  True])
+        """
         return self._compare(other, np.greater)
 
     def __ge__(self, other: Any) -> "Tensor":
+        """`self >= other` elementwise, also `ge` (see `__lt__`).
+
+        >>> Tensor([1.0, 2.0, 3.0]) >= 2
+        tensor([False,  True,  True])
+        """
         return self._compare(other, np.greater_equal)
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        """`self == other` elementwise (a bool tensor, not a Python bool), also `eq`.
+
+        >>> Tensor([1.0, 2.0, 3.0]).eq(2)
+        tensor([False,  True, False])
+        """
         return self._compare(other, np.equal)
 
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        """`self != other` elementwise, also `ne` (see `__lt__`).
+
+        >>> Tensor([1.0, 2.0, 3.0]).ne(2)
+        tensor([ True, False,  True])
+        """
         return self._compare(other, np.not_equal)
 
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
@@ -678,9 +732,11 @@ class Tensor:
         return Tensor._wrap(~self.data, False)
 
     def __and__(self, other: Any) -> "Tensor":
+        """Logical and, `a & b` (see `__invert__`)."""
         return self._compare(other, np.logical_and)
 
     def __or__(self, other: Any) -> "Tensor":
+        """Logical or, `a | b` (see `__invert__`)."""
         return self._compare(other, np.logical_or)
 
     # ----- elementwise math ------------------------------------------------------------

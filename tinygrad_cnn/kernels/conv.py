@@ -1,15 +1,21 @@
 """2-D convolution as im2col + batched GEMMs (numpy BLAS), and its gradients.
 
-The batch is folded into the GEMM's columns: with cols of shape (C*kh*kw, T*OH*OW) for a
-tile of T images, every group does a single (O/g, K) @ (K, T*OH*OW) product. Groups are
-a leading batch axis of `np.matmul`, so no Python loop runs over groups or channels.
+im2col writes the columns of a tile of T images as one (C*kh*kw, T*OH*OW) matrix. The
+GEMMs then run in one of two layouts, whichever measured faster (`PER_IMAGE_PIXELS`):
 
-    forward:        out2d  = W2d @ cols               (then (O, T, P) -> (T, O, P))
+- folded: the tile is folded into the GEMM's columns, one (O/g, K) @ (K, T*P) product
+  per group; its (O, T, P) output is copied to NCHW (with the bias add in the same pass)
+  and backward first copies the gradient to that channel-major layout;
+- per image (wide images): one stacked np.matmul over strided views, one (O/g, K) @
+  (K, P) product per image and group, reading and writing NCHW directly.
+
+    forward:        out    = W2d @ cols
     grad weight:    gW2d  += (cols @ g2d.T).T
     grad input:     gx     = col2im(W2d.T @ g2d)
 
 where W2d is (G, O/G, K), cols (G, K, T*P) and g2d (G, O/G, T*P), P = OH*OW, K the taps
-per group.
+per group. Groups (and images, per image) are leading batch axes of `np.matmul`, so no
+Python loop runs over groups, channels or images.
 
 Tiles over the batch. A full im2col of a large batch is big ((8,64,56,56) k3: 58 MB,
 nine times the input), so the images are processed in tiles whose columns fit

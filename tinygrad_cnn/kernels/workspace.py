@@ -20,6 +20,7 @@ the pool holds more than `LIMIT_BYTES`; `clear()` drops all idle buffers.
 from __future__ import annotations
 
 import sys
+import threading
 from collections import OrderedDict
 from typing import Dict, List, Tuple
 
@@ -34,6 +35,7 @@ PER_KEY = 8
 
 _pool: "OrderedDict[Tuple, List[np.ndarray]]" = OrderedDict()
 _bytes = 0
+_lock = threading.Lock()
 
 
 def _free_refcount() -> int:
@@ -54,22 +56,23 @@ def take(shape: Tuple[int, ...], dtype) -> np.ndarray:
     if size < MIN_BYTES:
         return np.empty(shape, dtype)
     key = (shape, dtype)
-    buffers = _pool.get(key)
-    if buffers is None:
-        buffers = _pool[key] = []
-    else:
-        _pool.move_to_end(key)
-        for i in range(len(buffers)):
-            if sys.getrefcount(buffers[i]) == _FREE:
-                return buffers[i]
-    array = np.empty(shape, dtype)
-    if len(buffers) < PER_KEY:
-        global _bytes
-        buffers.append(array)
-        _bytes += size
-        if _bytes > LIMIT_BYTES:
-            _evict(keep=key)
-    return array
+    with _lock:  # two threads must not both see the same buffer as free
+        buffers = _pool.get(key)
+        if buffers is None:
+            buffers = _pool[key] = []
+        else:
+            _pool.move_to_end(key)
+            for i in range(len(buffers)):
+                if sys.getrefcount(buffers[i]) == _FREE:
+                    return buffers[i]
+        array = np.empty(shape, dtype)
+        if len(buffers) < PER_KEY:
+            global _bytes
+            buffers.append(array)
+            _bytes += size
+            if _bytes > LIMIT_BYTES:
+                _evict(keep=key)
+        return array
 
 
 def zeros(shape: Tuple[int, ...], dtype) -> np.ndarray:
@@ -97,8 +100,9 @@ def _evict(keep: Tuple) -> None:
 def clear() -> None:
     """Drop every idle buffer (buffers still in use stay valid: they are just unpooled)."""
     global _bytes
-    _pool.clear()
-    _bytes = 0
+    with _lock:
+        _pool.clear()
+        _bytes = 0
 
 
 def stats() -> Dict[str, int]:

@@ -48,13 +48,18 @@ from .threads import gemm
 TILE_BYTES = 16 << 20
 #: the forward keeps the whole batch's columns for backward when they fit this
 SAVE_COLS_BYTES = 16 << 20
-#: with at least this many output pixels per image, each image gets its own GEMM
-#: (one stacked np.matmul) that reads and writes NCHW directly: no (O, T, P) <-> (T, O, P)
-#: transposes. Fwd+bwd, folded -> per image, same run: (64,1,28,28) P=676 7.6 -> 4.5 ms,
-#: (32,3,32,32) P=900 2.9 -> 2.3, (16,8,20,20) k5 P=400 3.2 -> 3.2, (8,64,56,56) P=3136
-#: 93 -> 74; narrower images lose (BLAS is less efficient on narrow matrices):
-#: (32,16,32,32) s2 P=256 4.8 -> 6.2 ms, (64,32,14,14) P=196 25 -> 30 ms.
+#: each image gets its own GEMM (one stacked np.matmul) that reads and writes NCHW
+#: directly, with no (O, T, P) <-> (T, O, P) transposes, when its images have at least
+#: PER_IMAGE_PIXELS output pixels and either few taps per group (the GEMM is then as cheap
+#: as the transposes it saves) or at least WIDE_IMAGE_PIXELS. Fwd+bwd, folded -> per
+#: image, same run: (64,1,28,28) P=676 K=9 7.6 -> 4.5 ms, (32,3,32,32) P=900 K=27 2.9 ->
+#: 2.3, (8,64,56,56) P=3136 93 -> 74; narrower images lose (BLAS is less efficient on
+#: narrow matrices): (32,16,32,32) s2 P=256 4.8 -> 6.2 ms, (64,32,14,14) P=196 25 -> 30;
+#: (16,8,20,20) k5 P=400 K=200 tied (3.2 ms) on a quiet machine but has 16x more BLAS
+#: calls (each a thread barrier: 3.1-4.5 ms in loaded runs), so it stays folded.
 PER_IMAGE_PIXELS = 400
+FEW_TAPS = 32
+WIDE_IMAGE_PIXELS = 1024
 
 
 class ConvGeometry:
@@ -97,6 +102,13 @@ def _grouped_weight(w: np.ndarray, groups: int) -> np.ndarray:
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
+def _per_image(geo: "ConvGeometry") -> bool:
+    """One GEMM per image rather than one per tile (see PER_IMAGE_PIXELS)."""
+    p = geo.oh * geo.ow
+    return p >= PER_IMAGE_PIXELS and (geo.taps // geo.groups <= FEW_TAPS
+                                      or p >= WIDE_IMAGE_PIXELS)
+
+
 def _image_major(a2d: np.ndarray, groups: int, t: int, p: int) -> np.ndarray:
     """(G*R, T*P) columns as a strided (T, G, R, P) view: one matrix per image."""
     return a2d.reshape(groups, -1, t, p).transpose(2, 0, 1, 3)
@@ -122,7 +134,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
     wg = _grouped_weight(w, g)
     out = workspace.take((n, o, geo.oh, geo.ow), x.dtype)
     cols_buf = workspace.take((geo.taps * tile * p,), x.dtype)
-    per_image = p >= PER_IMAGE_PIXELS
+    per_image = _per_image(geo)
     out_buf = workspace.take((o * tile * p,), x.dtype) if tile > 1 and not per_image else None
     blocks = geo.blocks(x)
     for n0, n1 in _tiles(n, tile):
@@ -187,7 +199,7 @@ def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], cols: Optional[np.n
     gx = workspace.take(tuple(x_shape), dtype) if need[0] else None
     gw = np.zeros((groups, geo.taps // groups, o // groups), dtype) if need[1] else None
     gb = np.zeros(o, dtype) if need[2] else None
-    per_image = p >= PER_IMAGE_PIXELS  # see PER_IMAGE_PIXELS
+    per_image = _per_image(geo)
     g2d_buf = None if per_image else workspace.take((o * tile * p,), dtype)
     # one tile-sized work buffer: first the recomputed columns for the weight gradient,
     # then the column gradient for col2im (one buffer instead of two: -14 MB peak on

@@ -34,7 +34,7 @@ class TrainingConfig:
 
     >>> config = TrainingConfig(dataset="mnist")
     >>> config.model, config.epochs, config.schedule, config.lr
-    ('lenet', 3, 'exponential', None)
+    ('lenet', 3, 'exponential', 0.002)
     """
 
     dataset: str = "digits"

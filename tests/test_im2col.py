@@ -129,4 +129,6 @@ def test_awkward_arrays_do_not_add_numba_specialisations():
                               (1, 1), (0, 0), (1, 1))
     kernels = [im2col_module._im2col_kernel, im2col_module._col2im_kernel,
                pool._maxpool_kernel, pool._maxpool_backward_kernel]
-    assert all(len(k.signatures) <= 2 for k in kernels), [k.signatures for k in kernels]
+    # (max-pool windows of more than 254 taps, tested elsewhere, add int32-tap versions)
+    signatures = [[s for s in k.signatures if "int32" not in str(s)] for k in kernels]
+    assert all(len(s) <= 2 for s in signatures), signatures

@@ -140,6 +140,15 @@ def test_max_pool_2x2_fast_path_ties_nan_inf_like_torch(dtype):
     np.testing.assert_array_equal(idx.data, ref_idx.numpy())
 
 
+def test_max_pool_windows_of_more_than_254_taps():
+    """Winners are stored in one byte up to 254 taps, in an int32 beyond (16x16 = 256)."""
+    kwargs = dict(kernel_size=16, stride=4, return_indices=True)
+    (out, idx), (ref, ref_idx) = _run_both(lambda t: max_pool2d(t, **kwargs),
+                                           lambda t: TF.max_pool2d(t, **kwargs),
+                                           np.random.randn(2, 3, 24, 20), np.float32)
+    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+
+
 def test_max_pool_window_that_misses_the_input():
     """Dilation can make a window's taps jump over a 1x2 input: -inf as in torch, index -1
     (torch's index there points at an unrelated pixel) and no gradient."""

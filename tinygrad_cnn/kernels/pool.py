@@ -15,17 +15,21 @@ from .im2col import valid_range
 from . import workspace
 from .layout import kernel_array
 
-#: the winning tap of a max-pool window is stored in one byte (windows up to 255 taps;
-#: PyTorch's int64 flat indices cost 8x the memory traffic) and NO_TAP marks a window
-#: that lies entirely in the padding
-NO_TAP = 255
+#: the winning tap of a max-pool window (ki * kw + kj) is stored in one byte for windows of
+#: up to 254 taps (PyTorch's int64 flat indices cost 8x the memory traffic), else in an
+#: int32; the value kh * kw ("no tap") marks a window that lies entirely in the padding
+MAX_BYTE_TAPS = 254
+
+
+def _tap_dtype(kernel: tuple):
+    return np.uint8 if kernel[0] * kernel[1] <= MAX_BYTE_TAPS else np.int32
 
 
 # Serial kernels (see threads.py): memory-bound, and a numba thread pool next to
 # OpenBLAS's threads stalls for whole scheduler quanta on 2 cores.
 @njit(cache=True)
 def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, tap):
-    """out = window max; tap = which tap (ki * kw + kj) won, NO_TAP if none is inside."""
+    """out = window max; tap = which tap (ki * kw + kj) won, kh * kw if none is inside."""
     height, width = x.shape[1], x.shape[2]
     for plane in range(x.shape[0]):
         src = x[plane]
@@ -41,7 +45,7 @@ def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, tap):
                 # A window that dilation makes skip the input entirely gets -inf and
                 # no tap (PyTorch returns a meaningless index there).
                 best = -np.inf
-                best_tap = NO_TAP
+                best_tap = kh * kw
                 if ki_lo < ki_hi and kj_lo < kj_hi:
                     best_tap = ki_lo * kw + kj_lo
                 for ki in range(ki_lo, ki_hi):
@@ -82,11 +86,12 @@ def _maxpool2x2_kernel(x, out, tap):
 
 @njit(cache=True)
 def _maxpool_backward_kernel(g, tap, tap_row, tap_col, sh, sw, ph, pw, gx):
-    """gx = each output gradient added at its winning tap; gx is overwritten.
+    """gx = each output gradient added at its winning tap (kh * kw = none); gx is
+    overwritten.
 
     tap_row/tap_col give each tap's offset in the window: looking them up instead of
     t // kw, t % kw (integer divisions by a runtime value) made this 2.3x faster."""
-    width = gx.shape[2]
+    width, no_tap = gx.shape[2], tap_row.shape[0]
     for plane in range(g.shape[0]):
         dst = gx[plane].reshape(-1)
         dst[:] = 0  # plane by plane: zeroed while in cache, no separate pass
@@ -95,7 +100,7 @@ def _maxpool_backward_kernel(g, tap, tap_row, tap_col, sh, sw, ph, pw, gx):
             row0 = oh * sh - ph
             for ow in range(g.shape[2]):
                 t = tap_plane[oh, ow]
-                if t != NO_TAP:  # a window that missed the input has no input to feed
+                if t != no_tap:  # a window that missed the input has no input to feed
                     dst[(row0 + tap_row[t]) * width + ow * sw - pw + tap_col[t]] += \
                         g_plane[oh, ow]
 
@@ -131,12 +136,9 @@ def _planes(a: np.ndarray) -> np.ndarray:
 def maxpool_forward(x: np.ndarray, kernel: tuple, stride: tuple, pad: tuple,
                     dilation: tuple, out_hw: tuple):
     """(values, winning taps), both (N, C, OH, OW); see `maxpool_indices`."""
-    if kernel[0] * kernel[1] >= NO_TAP:
-        raise ValueError(f"max_pool2d: windows of more than {NO_TAP - 1} taps are not "
-                         f"supported, got kernel_size={kernel}")
     shape = x.shape[:2] + tuple(out_hw)
     out = workspace.take(shape, x.dtype)
-    tap = workspace.take(shape, np.uint8)
+    tap = workspace.take(shape, _tap_dtype(kernel))
     inside = 2 * out_hw[0] <= x.shape[2] and 2 * out_hw[1] <= x.shape[3]
     if kernel == stride == (2, 2) and pad == (0, 0) and dilation == (1, 1) and inside:
         _maxpool2x2_kernel(_planes(x), _planes(out), _planes(tap))
@@ -154,7 +156,7 @@ def maxpool_indices(tap: np.ndarray, width: int, kernel: tuple, stride: tuple, p
     t = tap.astype(np.int64)
     rows = (np.arange(oh) * stride[0] - pad[0])[:, None] + (t // kernel[1]) * dilation[0]
     cols = (np.arange(ow) * stride[1] - pad[1]) + (t % kernel[1]) * dilation[1]
-    return np.where(tap == NO_TAP, -1, rows * width + cols)
+    return np.where(tap == kernel[0] * kernel[1], -1, rows * width + cols)
 
 
 def maxpool_backward(g: np.ndarray, tap: np.ndarray, x_shape: tuple, kernel: tuple,

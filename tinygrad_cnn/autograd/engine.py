@@ -20,8 +20,15 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
-def topological_order(root: "Tensor") -> List["Tensor"]:
-    """Tensors that require grad and lead to `root`, each after all tensors it feeds."""
+def inputs_first(root: "Tensor", grad_only: bool = False) -> List["Tensor"]:
+    """Tensors leading to `root`, each listed after the tensors it is computed from
+    (with `grad_only`, just those that require grad: the ones backward visits).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> [t.shape for t in inputs_first((x * 3.0).sum())]
+    [(2,), (), (2,), ()]
+    """
     order: List["Tensor"] = []
     visited = set()
     stack = [(root, False)]
@@ -35,9 +42,23 @@ def topological_order(root: "Tensor") -> List["Tensor"]:
         visited.add(id(node))
         stack.append((node, True))
         if node._ctx is not None:
-            for parent in node._ctx.parents:
-                if parent.requires_grad and id(parent) not in visited:
+            # reversed so that the first parent is finished first: a stable, readable order
+            for parent in reversed(node._ctx.parents):
+                if id(parent) not in visited and (parent.requires_grad or not grad_only):
                     stack.append((parent, False))
+    return order
+
+
+def topological_order(root: "Tensor") -> List["Tensor"]:
+    """Tensors that require grad and lead to `root`, each before all tensors it is
+    computed from: the order in which backward visits them.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> [t.shape for t in topological_order((x * 3.0).sum())]
+    [(), (2,), (2,)]
+    """
+    order = inputs_first(root, grad_only=True)
     order.reverse()
     return order
 

@@ -1,8 +1,8 @@
 """Walking the tensor DAG the way the renderers need it.
 
-Unlike `engine.topological_order` (which only keeps tensors that require grad, because
-only those get gradients), the forward picture also shows data and constants, so this
-walk follows every parent.
+The forward picture also shows data and constants, so it walks every parent
+(`engine.inputs_first` without `grad_only`); the backward picture walks what the engine
+walks (`engine.topological_order`).
 
 >>> from tinygrad_cnn import Tensor
 >>> x = Tensor([1.0], requires_grad=True)
@@ -12,6 +12,8 @@ walk follows every parent.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List
+
+from ..autograd.engine import inputs_first
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -25,24 +27,7 @@ def graph_tensors(root: "Tensor") -> List["Tensor"]:
     >>> [t.shape for t in graph_tensors((x * 3.0).sum())]
     [(2,), (), (2,), ()]
     """
-    order: List["Tensor"] = []
-    seen = set()
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        if node._ctx is not None:
-            # reversed so that the first parent is finished first: a stable, readable order
-            for parent in reversed(node._ctx.parents):
-                if id(parent) not in seen:
-                    stack.append((parent, False))
-    return order
+    return inputs_first(root)
 
 
 def index_of(tensors: List["Tensor"]) -> Dict[int, int]:

@@ -18,6 +18,8 @@ class Adadelta(Optimizer):
     0.9
     """
 
+    state_buffers = ('square_avg', 'acc_delta')
+
     def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0, *,
                  maximize: bool = False) -> None:
@@ -25,12 +27,6 @@ class Adadelta(Optimizer):
         check(0.0 <= rho <= 1.0, "rho value", rho)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
-
-    def _init_state(self, param: np.ndarray, state: Dict[str, Any],
-                    group: Dict[str, Any]) -> None:
-        state["step"] = 0
-        state["square_avg"] = np.zeros_like(param)
-        state["acc_delta"] = np.zeros_like(param)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: Dict[str, Any],
                 group: Dict[str, Any]) -> None:

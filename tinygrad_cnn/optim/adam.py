@@ -24,6 +24,8 @@ class Adam(Optimizer):
     0.9
     """
 
+    state_buffers = ('exp_avg', 'exp_avg_sq')
+
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
@@ -37,9 +39,7 @@ class Adam(Optimizer):
 
     def _init_state(self, param: np.ndarray, state: Dict[str, Any],
                     group: Dict[str, Any]) -> None:
-        state["step"] = 0
-        state["exp_avg"] = np.zeros_like(param)
-        state["exp_avg_sq"] = np.zeros_like(param)
+        super()._init_state(param, state, group)
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = np.zeros_like(param)
 

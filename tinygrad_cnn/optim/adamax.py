@@ -18,6 +18,8 @@ class Adamax(Optimizer):
     0.9
     """
 
+    state_buffers = ('exp_avg', 'exp_inf')
+
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, *, maximize: bool = False) -> None:
@@ -25,12 +27,6 @@ class Adamax(Optimizer):
         check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, maximize=maximize))
-
-    def _init_state(self, param: np.ndarray, state: Dict[str, Any],
-                    group: Dict[str, Any]) -> None:
-        state["step"] = 0
-        state["exp_avg"] = np.zeros_like(param)
-        state["exp_inf"] = np.zeros_like(param)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: Dict[str, Any],
                 group: Dict[str, Any]) -> None:

@@ -19,6 +19,8 @@ class NAdam(Optimizer):
     0.004
     """
 
+    state_buffers = ('exp_avg', 'exp_avg_sq')
+
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, momentum_decay: float = 4e-3,
@@ -33,10 +35,8 @@ class NAdam(Optimizer):
 
     def _init_state(self, param: np.ndarray, state: Dict[str, Any],
                     group: Dict[str, Any]) -> None:
-        state["step"] = 0
+        super()._init_state(param, state, group)
         state["mu_product"] = 1.0
-        state["exp_avg"] = np.zeros_like(param)
-        state["exp_avg_sq"] = np.zeros_like(param)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: Dict[str, Any],
                 group: Dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ so each optimizer file only holds its own update rule (`_init_state` and `_updat
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -129,9 +129,19 @@ class Optimizer:
             grad = grad + decay * p.data
         return grad
 
+    #: per-parameter running arrays, zero-initialised like the parameter before its first step
+    state_buffers: Tuple[str, ...] = ()
+    #: whether the state keeps a step count (PyTorch's SGD keeps none)
+    counts_steps = True
+
     def _init_state(self, param: np.ndarray, state: Dict[str, Any],
                     group: Dict[str, Any]) -> None:
-        """Fill the empty per-parameter `state` before its first update."""
+        """Fill the empty per-parameter `state` before its first update: a step count and
+        the zero buffers named in `state_buffers` (extend for conditional ones)."""
+        if self.counts_steps:
+            state["step"] = 0
+        for name in self.state_buffers:
+            state[name] = np.zeros_like(param)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: Dict[str, Any],
                 group: Dict[str, Any]) -> None:

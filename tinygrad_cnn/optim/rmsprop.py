@@ -19,6 +19,8 @@ class RMSprop(Optimizer):
     0.9
     """
 
+    state_buffers = ('square_avg',)
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, *, maximize: bool = False) -> None:
@@ -31,8 +33,7 @@ class RMSprop(Optimizer):
 
     def _init_state(self, param: np.ndarray, state: Dict[str, Any],
                     group: Dict[str, Any]) -> None:
-        state["step"] = 0
-        state["square_avg"] = np.zeros_like(param)
+        super()._init_state(param, state, group)
         if group["momentum"] > 0:
             state["momentum_buffer"] = np.zeros_like(param)
         if group["centered"]:

@@ -19,6 +19,8 @@ class SGD(Optimizer):
     0.0
     """
 
+    counts_steps = False
+
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
                  *, maximize: bool = False) -> None:

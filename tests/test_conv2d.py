@@ -68,6 +68,19 @@ def test_conv2d_matches_torch(case, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("save_bytes", [0, 1 << 30])
+@given(case=conv_cases())
+def test_shifted_view_route_matches_torch(case, dtype, save_bytes):
+    """Every stride-1 ungrouped case through shifted.py (not only wide ones), with the
+    stacked input kept for backward or recomputed."""
+    from tinygrad_cnn.kernels import conv as conv_kernels
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_kernels, "SHIFTED_MIN_INNER", 1)
+        mp.setattr(conv_kernels, "SAVE_COLS_BYTES", save_bytes)
+        _check_against_torch(*case, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kernel,dilation", [((4, 2), 1), ((2, 3), (3, 2)), ((1, 1), 1)])
 def test_same_padding_even_kernels_split_like_torch(kernel, dilation, dtype):
     _check_against_torch((2, 3, 5, 6), (4, 3) + kernel, True,

@@ -42,6 +42,7 @@ from .geometry import Pad4, Pair, conv_output_size
 from .im2col import (_col2im_kernel, _im2col_kernel, gather_offsets, image_blocks,
                      source_offsets)
 from .layout import kernel_array
+from .shifted import Shifted, shifted_backward, shifted_forward
 from .threads import gemm
 
 #: columns of a tile of images stay under this (unless one image alone is larger)
@@ -109,6 +110,20 @@ def _per_image(geo: "ConvGeometry") -> bool:
                                       or p >= WIDE_IMAGE_PIXELS)
 
 
+#: stride-1 ungrouped convs with at least this many input channels x kernel columns (the
+#: inner dimension of shifted.py's GEMMs) skip im2col. Fwd+bwd, im2col -> shifted, same
+#: run: (8,64,56,56) K=192 69 -> 47 ms, (64,32,14,14) K=96 16-26 -> 16-23, (16,8,20,20)
+#: k5 K=40 3.3 -> 2.4; too narrow for BLAS: (64,1,28,28) K=3 4.5 -> 15, (32,3,32,32)
+#: K=9 2.4 -> 4.6.
+SHIFTED_MIN_INNER = 32
+
+
+def _shifted(geo: "ConvGeometry") -> bool:
+    """Shifted-view implicit GEMM (shifted.py) rather than im2col."""
+    return (geo.stride == (1, 1) and geo.groups == 1
+            and geo.c * geo.kw >= SHIFTED_MIN_INNER)
+
+
 def _image_major(a2d: np.ndarray, groups: int, t: int, p: int) -> np.ndarray:
     """(G*R, T*P) columns as a strided (T, G, R, P) view: one matrix per image."""
     return a2d.reshape(groups, -1, t, p).transpose(2, 0, 1, 3)
@@ -128,6 +143,9 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
     """
     x = kernel_array(x)
     geo = ConvGeometry(x.shape, w.shape, stride, pad, dilation, groups)
+    if _shifted(geo):  # keeps its stacked x under the same budget as the columns
+        out, xs = shifted_forward(x, w, b, geo)
+        return out, (xs if keep_cols and xs.nbytes <= SAVE_COLS_BYTES else None)
     n, o, p, g = geo.n, geo.o, geo.oh * geo.ow, groups
     whole = keep_cols and geo.tile(x.itemsize, SAVE_COLS_BYTES) == n
     tile = n if whole else geo.tile(x.itemsize, TILE_BYTES)
@@ -193,6 +211,10 @@ def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], cols: Optional[np.n
     recompute them tile by tile.
     """
     geo = ConvGeometry(tuple(x_shape), w.shape, stride, pad, dilation, groups)
+    if _shifted(geo):  # `cols` is the forward's stacked x there
+        if need[1] and cols is None:
+            cols = Shifted(geo).stack(kernel_array(x))
+        return shifted_backward(kernel_array(grad), cols, w, geo, need)
     n, o, p, itemsize = geo.n, geo.o, geo.oh * geo.ow, grad.itemsize
     dtype = grad.dtype
     tile = n if cols is not None else geo.tile(itemsize, TILE_BYTES)

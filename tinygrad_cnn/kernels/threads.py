@@ -38,6 +38,8 @@ import numpy as np
 
 _set: Optional[Callable[[int], None]] = None
 _get: Optional[Callable[[], int]] = None
+#: cblas_sgemm / cblas_dgemm of numpy's OpenBLAS, by dtype (for `gemm_accumulate`)
+_cblas_gemm: dict = {}
 
 
 def _find_openblas() -> None:
@@ -57,7 +59,23 @@ def _find_openblas() -> None:
                 setter.argtypes, setter.restype = [ctypes.c_int], None
                 getter.argtypes, getter.restype = [], ctypes.c_int
                 _set, _get = setter, getter
+                _bind_cblas(lib, prefix, suffix)
                 return
+
+
+def _bind_cblas(lib: ctypes.CDLL, prefix: str, suffix: str) -> None:
+    """cblas_?gemm(order, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)."""
+    index = ctypes.c_int64 if suffix == "64_" else ctypes.c_int
+    cblas = prefix.replace("openblas", "cblas")  # scipy_openblas -> scipy_cblas
+    for dtype, ctype, letter in ((np.float32, ctypes.c_float, "s"),
+                                 (np.float64, ctypes.c_double, "d")):
+        fn = getattr(lib, f"{cblas}_{letter}gemm{suffix}", None)
+        if fn is None:
+            continue
+        fn.restype = None
+        fn.argtypes = [ctypes.c_int] * 3 + [index] * 3 + [
+            ctype, ctypes.c_void_p, index, ctypes.c_void_p, index, ctype, ctypes.c_void_p, index]
+        _cblas_gemm[np.dtype(dtype)] = fn
 
 
 _find_openblas()
@@ -99,3 +117,33 @@ def gemm(a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray] = None) -> np.n
         return np.matmul(a, b, out=out)
     finally:
         _set(threads)
+
+
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+
+
+def _blas_operand(a: np.ndarray):
+    """(transpose flag, leading dimension) of a 2-D view BLAS can read without a copy, or
+    None. Row slices with any row stride qualify: the shifted views of `shifted.py`."""
+    item = a.itemsize
+    if a.strides[1] == item and a.strides[0] % item == 0 and a.strides[0] >= a.shape[1] * item:
+        return _NO_TRANS, max(1, a.strides[0] // item)
+    if a.strides[0] == item and a.strides[1] % item == 0 and a.strides[1] >= a.shape[0] * item:
+        return _TRANS, max(1, a.strides[1] // item)
+    return None
+
+
+def gemm_accumulate(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out += a @ b for 2-D views, in place: BLAS's beta = 1, so no product temporary
+    and no extra pass over `out` (vs matmul into a scratch + add: 9 taps of
+    (64x32)@(32x16384), 9.2 -> 5.0 ms). Falls back to numpy without a usable cblas."""
+    fn = _cblas_gemm.get(out.dtype)
+    ops = (_blas_operand(a), _blas_operand(b), _blas_operand(out))
+    shapes_ok = a.shape[1] == b.shape[0] and out.shape == (a.shape[0], b.shape[1])
+    if (fn is None or not shapes_ok or a.dtype != out.dtype or b.dtype != out.dtype or None in ops
+            or ops[2][0] != _NO_TRANS):
+        out += a @ b
+        return
+    (ta, lda), (tb, ldb), (_, ldc) = ops
+    fn(_ROW_MAJOR, ta, tb, out.shape[0], out.shape[1], a.shape[1], 1.0, a.ctypes.data, lda,
+       b.ctypes.data, ldb, 1.0, out.ctypes.data, ldc)

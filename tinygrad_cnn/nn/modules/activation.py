@@ -75,7 +75,23 @@ class Tanh(Module):
         return F.tanh(input)
 
 
-class Softmax(Module):
+class _AlongDim(Module):
+    """Shared by Softmax and LogSoftmax: apply `normalize(input, dim)`."""
+
+    normalize = staticmethod(F.softmax)
+
+    def __init__(self, dim: Optional[int] = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self.normalize(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
     """Normalise exp(x) to sum to 1 along `dim`.
 
     >>> from tinygrad_cnn import zeros
@@ -83,18 +99,10 @@ class Softmax(Module):
     [[0.25, 0.25, 0.25, 0.25]]
     """
 
-    def __init__(self, dim: Optional[int] = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softmax(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+    normalize = staticmethod(F.softmax)
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """log(softmax(x)) along `dim`, computed stably (pair it with NLLLoss).
 
     >>> from tinygrad_cnn import zeros
@@ -102,12 +110,4 @@ class LogSoftmax(Module):
     [-0.6931, -0.6931]
     """
 
-    def __init__(self, dim: Optional[int] = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.log_softmax(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+    normalize = staticmethod(F.log_softmax)

@@ -76,6 +76,7 @@ def test_shifted_view_route_matches_torch(case, dtype, save_bytes):
     from tinygrad_cnn.kernels import conv as conv_kernels
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(conv_kernels, "SHIFTED_MIN_INNER", 1)
+        mp.setattr(conv_kernels, "SHIFTED_MAX_JUNK", float("inf"))
         mp.setattr(conv_kernels, "SAVE_COLS_BYTES", save_bytes)
         _check_against_torch(*case, dtype)
 
@@ -119,6 +120,59 @@ def test_batch_tiles_and_recomputed_columns(monkeypatch, kwargs, dtype, per_imag
     monkeypatch.setattr(conv_kernels, "SAVE_COLS_BYTES", 0)
     _check_against_torch((5, 4, 6, 6), (6, 4 // kwargs.get("groups", 1), 3, 3), True,
                          kwargs, dtype)
+
+
+class _ThreeThreads:
+    """Stands in for kernels.threads in batch_split: 3 BLAS threads, setter a no-op."""
+
+    def __init__(self):
+        self.set_calls = []
+
+    def get_num_threads(self):
+        return 3
+
+    def set_num_threads(self, n):
+        self.set_calls.append(n)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("save_bytes", [0, 1 << 30])
+@given(case=conv_cases())
+def test_batch_parts_on_threads_match_torch(case, dtype, save_bytes):
+    """Every conv split into up to 3 batch parts run on worker threads (N=1..3, so also
+    parts of one image and no split at all), saved columns kept or recomputed."""
+    from tinygrad_cnn.kernels import batch_split, conv as conv_kernels
+    fake = _ThreeThreads()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
+        mp.setattr(batch_split, "threads", fake)
+        mp.setattr(conv_kernels, "SAVE_COLS_BYTES", save_bytes)
+        _check_against_torch(*case, dtype)
+    if case[0][0] > 1:  # BLAS was put on one thread for the parts, then restored
+        assert fake.set_calls[:2] == [1, 3]
+
+
+def test_batch_parts_cover_the_batch_evenly(monkeypatch):
+    from tinygrad_cnn.kernels import batch_split
+    monkeypatch.setattr(batch_split, "threads", _ThreeThreads())
+    assert batch_split.batch_parts(7, 1e9) == [(0, 2), (2, 4), (4, 7)]
+    assert batch_split.batch_parts(2, 1e9) == [(0, 1), (1, 2)]
+    assert batch_split.batch_parts(7, 1.0) == [(0, 7)]  # too small to be worth threads
+
+
+def test_an_error_in_a_batch_part_propagates_and_restores_blas_threads(monkeypatch):
+    from tinygrad_cnn.kernels import batch_split
+    fake = _ThreeThreads()
+    monkeypatch.setattr(batch_split, "threads", fake)
+
+    def part(i, n0, n1):
+        if i == 2:
+            raise ValueError(f"part {i} failed")
+        return n1 - n0
+    with pytest.raises(ValueError, match="part 2 failed"):
+        batch_split.run_parts(part, [(0, 1), (1, 2), (2, 3)])
+    assert fake.set_calls == [1, 3]
+    assert batch_split.run_parts(part, [(0, 2), (2, 5)]) == [2, 3]
 
 
 @pytest.mark.parametrize("per_image", [False, True])

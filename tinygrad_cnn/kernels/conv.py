@@ -43,6 +43,7 @@ from .im2col import (_col2im_kernel, _im2col_kernel, gather_offsets, image_block
                      source_offsets)
 from .layout import kernel_array
 from .shifted import Shifted, shifted_backward, shifted_forward
+from .batch_split import batch_parts, run_parts
 from .threads import gemm
 
 #: columns of a tile of images stay under this (unless one image alone is larger)
@@ -78,6 +79,11 @@ class ConvGeometry:
         self.ow = conv_output_size(self.w, self.kw, stride[1], pad[2], pad[3], dilation[1])
         self.taps = self.c * self.kh * self.kw  # rows of cols (all groups)
 
+    @property
+    def flops(self) -> int:
+        """Multiplies and adds of the forward."""
+        return 2 * self.n * self.o * (self.taps // self.groups) * self.oh * self.ow
+
     def tile(self, itemsize: int, budget: int) -> int:
         """Images per tile so that a tile's columns fit `budget` bytes (at least 1)."""
         per_image = self.taps * self.oh * self.ow * itemsize
@@ -112,16 +118,23 @@ def _per_image(geo: "ConvGeometry") -> bool:
 
 #: stride-1 ungrouped convs with at least this many input channels x kernel columns (the
 #: inner dimension of shifted.py's GEMMs) skip im2col. Fwd+bwd, im2col -> shifted, same
-#: run: (8,64,56,56) K=192 69 -> 47 ms, (64,32,14,14) K=96 16-26 -> 16-23, (16,8,20,20)
-#: k5 K=40 3.3 -> 2.4; too narrow for BLAS: (64,1,28,28) K=3 4.5 -> 15, (32,3,32,32)
-#: K=9 2.4 -> 4.6.
+#: run: (8,64,56,56) K=192 69 -> 47 ms; too narrow for BLAS: (64,1,28,28) K=3 4.5 -> 15,
+#: (32,3,32,32) K=9 2.4 -> 4.6.
 SHIFTED_MIN_INNER = 32
+#: ... and only when the padded grid adds at most this share of junk positions (its
+#: (Hp*Wp)/(OH*OW)). Small images lose to im2col once both run in batch parts, fwd+bwd
+#: in 2 parts, shifted -> im2col: (64,32,14,14) 1.31x junk 11.6 -> 9.0 ms, (64,32,13,13)
+#: p0 1.40x 10.8 -> 8.2, (16,8,20,20) k5 1.44x 2.8 -> 2.3; (8,64,56,56) 1.07x stays
+#: shifted (im2col 40 ms, shifted 30).
+SHIFTED_MAX_JUNK = 1.2
 
 
 def _shifted(geo: "ConvGeometry") -> bool:
     """Shifted-view implicit GEMM (shifted.py) rather than im2col."""
-    return (geo.stride == (1, 1) and geo.groups == 1
-            and geo.c * geo.kw >= SHIFTED_MIN_INNER)
+    if geo.stride != (1, 1) or geo.groups != 1 or geo.c * geo.kw < SHIFTED_MIN_INNER:
+        return False
+    grid = (geo.h + geo.pad[0] + geo.pad[1]) * (geo.w + geo.pad[2] + geo.pad[3])
+    return grid <= SHIFTED_MAX_JUNK * geo.oh * geo.ow
 
 
 def _image_major(a2d: np.ndarray, groups: int, t: int, p: int) -> np.ndarray:
@@ -135,22 +148,38 @@ def _tiles(n: int, tile: int):
 
 def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
                  pad: Pad4, dilation: Pair, groups: int, keep_cols: bool = False
-                 ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-    """(output (N, O, OH, OW), cols or None) for x (N, C, H, W) and w (O, C/g, kh, kw).
+                 ) -> Tuple[np.ndarray, Optional[tuple]]:
+    """(output (N, O, OH, OW), saved or None) for x (N, C, H, W) and w (O, C/g, kh, kw).
 
-    With keep_cols the whole batch's cols (C*kh*kw, N*OH*OW) are returned for the weight
-    gradient when they fit SAVE_COLS_BYTES; otherwise None (backward recomputes them).
+    With keep_cols, `saved` holds what the weight gradient needs from the forward (each
+    batch part's columns or stacked x) when it fits SAVE_COLS_BYTES; otherwise None, and
+    backward recomputes it from x. Large convs run in batch parts on all cores
+    (batch_split.py).
     """
     x = kernel_array(x)
     geo = ConvGeometry(x.shape, w.shape, stride, pad, dilation, groups)
-    if _shifted(geo):  # keeps its stacked x under the same budget as the columns
-        out, xs = shifted_forward(x, w, b, geo)
-        return out, (xs if keep_cols and xs.nbytes <= SAVE_COLS_BYTES else None)
-    n, o, p, g = geo.n, geo.o, geo.oh * geo.ow, groups
+    out = workspace.take((geo.n, geo.o, geo.oh, geo.ow), x.dtype)
+    parts = batch_parts(geo.n, geo.flops)
+
+    def forward_part(i: int, n0: int, n1: int):
+        part = ConvGeometry(x[n0:n1].shape, w.shape, stride, pad, dilation, groups)
+        if not _shifted(part):
+            return _im2col_forward(x[n0:n1], w, b, part, keep_cols, out[n0:n1])
+        xs = shifted_forward(x[n0:n1], w, b, part, out[n0:n1])  # under the cols' budget:
+        return xs if keep_cols and xs.nbytes <= SAVE_COLS_BYTES else None
+
+    cols = run_parts(forward_part, parts)
+    return out, (None if any(c is None for c in cols) else (parts, cols))
+
+
+def _im2col_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo: ConvGeometry,
+                    keep_cols: bool, out: np.ndarray) -> Optional[np.ndarray]:
+    """out = conv(x) by im2col + GEMMs; returns the whole batch's cols (C*kh*kw, N*OH*OW)
+    when keep_cols and they fit SAVE_COLS_BYTES, else None."""
+    n, o, p, g = geo.n, geo.o, geo.oh * geo.ow, geo.groups
     whole = keep_cols and geo.tile(x.itemsize, SAVE_COLS_BYTES) == n
     tile = n if whole else geo.tile(x.itemsize, TILE_BYTES)
     wg = _grouped_weight(w, g)
-    out = workspace.take((n, o, geo.oh, geo.ow), x.dtype)
     cols_buf = workspace.take((geo.taps * tile * p,), x.dtype)
     per_image = _per_image(geo)
     out_buf = workspace.take((o * tile * p,), x.dtype) if tile > 1 and not per_image else None
@@ -172,7 +201,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
             np.copyto(dst, out2d.transpose(1, 0, 2))
         else:
             np.add(out2d.transpose(1, 0, 2), b.reshape(1, o, 1), out=dst)
-    return out, (cols_buf.reshape(geo.taps, n * p) if whole else None)
+    return cols_buf.reshape(geo.taps, n * p) if whole else None
 
 
 def channel_major(g: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
@@ -202,23 +231,52 @@ def conv_backward_weight(g2d: np.ndarray, cols: np.ndarray, groups: int,
               g2d.reshape(groups, out.shape[2], -1).transpose(0, 2, 1), out=out)
 
 
-def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], cols: Optional[np.ndarray],
+def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], saved: Optional[tuple],
                   w: np.ndarray, x_shape: Tuple[int, ...], stride: Pair, pad: Pad4,
                   dilation: Pair, groups: int, need: Tuple[bool, bool, bool]) -> tuple:
     """(gx, gw, gb) (None where not needed) for grad (N, O, OH, OW).
 
-    Needs the forward's `cols` (whole batch) or, for the weight gradient, `x` to
-    recompute them tile by tile.
+    Needs the forward's `saved` or, for the weight gradient, `x` to recompute it; runs
+    in the same batch parts as the forward that saved it.
     """
     geo = ConvGeometry(tuple(x_shape), w.shape, stride, pad, dilation, groups)
-    if _shifted(geo):  # `cols` is the forward's stacked x there
-        if need[1] and cols is None:
-            cols = Shifted(geo).stack(kernel_array(x))
-        return shifted_backward(kernel_array(grad), cols, w, geo, need)
-    n, o, p, itemsize = geo.n, geo.o, geo.oh * geo.ow, grad.itemsize
-    dtype = grad.dtype
+    grad = kernel_array(grad)  # BLAS and the kernels need real strides (not a broadcast)
+    x = None if x is None else kernel_array(x)
+    parts, cols = saved if saved is not None else (batch_parts(geo.n, geo.flops), None)
+    gx = workspace.take(tuple(x_shape), grad.dtype) if need[0] else None
+
+    def backward_part(i: int, n0: int, n1: int):
+        part = ConvGeometry((n1 - n0,) + tuple(x_shape[1:]), w.shape, stride, pad, dilation,
+                            groups)
+        part_cols = None if cols is None else cols[i]
+        part_x = None if x is None else x[n0:n1]
+        part_gx = None if gx is None else gx[n0:n1]
+        if _shifted(part):  # the saved cols are the forward's stacked x there
+            if need[1] and part_cols is None:
+                part_cols = Shifted(part).stack(part_x)
+            return shifted_backward(grad[n0:n1], part_cols, w, part, need, part_gx)
+        return _im2col_backward(grad[n0:n1], part_x, part_cols, w, part, need, part_gx)
+
+    sums = run_parts(backward_part, parts)
+    gw = _total([s[0] for s in sums]) if need[1] else None
+    gb = _total([s[1] for s in sums]) if need[2] else None
+    return gx, gw, gb
+
+
+def _total(arrays: list) -> np.ndarray:
+    total = arrays[0]
+    for a in arrays[1:]:
+        total = total + a
+    return total
+
+
+def _im2col_backward(grad: np.ndarray, x: Optional[np.ndarray], cols: Optional[np.ndarray],
+                     w: np.ndarray, geo: ConvGeometry, need: Tuple[bool, bool, bool],
+                     gx: Optional[np.ndarray]) -> tuple:
+    """(gw, gb) of the im2col route, and gx written into `gx` when need[0]."""
+    n, o, p, groups = geo.n, geo.o, geo.oh * geo.ow, geo.groups
+    dtype, itemsize = grad.dtype, grad.itemsize
     tile = n if cols is not None else geo.tile(itemsize, TILE_BYTES)
-    gx = workspace.take(tuple(x_shape), dtype) if need[0] else None
     gw = np.zeros((groups, geo.taps // groups, o // groups), dtype) if need[1] else None
     gb = np.zeros(o, dtype) if need[2] else None
     per_image = _per_image(geo)
@@ -229,9 +287,7 @@ def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], cols: Optional[np.n
     work_buf = (workspace.take((geo.taps * tile * p,), dtype)
                 if need[0] or cols is None else None)
     gw_tile = np.empty_like(gw) if need[1] and tile < n else None
-    blocks = geo.blocks(kernel_array(x)) if need[1] and cols is None else None
-    if per_image:
-        grad = kernel_array(grad)  # BLAS needs real strides (not a broadcast gradient)
+    blocks = geo.blocks(x) if need[1] and cols is None else None
     for n0, n1 in _tiles(n, tile):
         t = n1 - n0
         if per_image:  # (T, G, O/G, P): each image's gradient is already a matrix
@@ -263,4 +319,4 @@ def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], cols: Optional[np.n
         if need[2]:
             gb += g2d.sum(axis=(0, 3)).reshape(o) if per_image else g2d.sum(axis=1)
     gw = gw.transpose(0, 2, 1).reshape(w.shape) if need[1] else None  # a copy (small)
-    return gx, gw, gb
+    return gw, gb

@@ -28,7 +28,7 @@ from .geometry import Pair, conv_output_size, pad4, pair
 from .layout import kernel_array
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def valid_range(offset: int, stride: int, size: int, count: int) -> Tuple[int, int]:
     """The outputs o in [lo, hi) whose input index o*stride + offset lies in [0, size).
 
@@ -75,7 +75,7 @@ def source_offsets(channels: int, height: int, width: int, kernel: Pair, stride:
 # whole scheduler quanta (8 or 16 ms per conv instead of ~1 ms), and these copies are
 # memory-bound anyway (a 9 MB copy: 0.63 ms serial, 0.67 ms with 2 workqueue threads).
 # BLAS owns the cores; see threads.py.
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _im2col_kernel(blocks, table, n_start, cols):
     """Columns for images n_start .. n_start + cols.shape[1] // P, from `image_blocks`."""
     rows, plane = table.shape
@@ -89,7 +89,7 @@ def _im2col_kernel(blocks, table, n_start, cols):
                 dst[start + j] = src[offsets[j]]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _col2im_kernel(cols, table, n_start, x):
     """x[n_start + n] = the sum of image n's columns (those images are overwritten)."""
     rows, plane = table.shape

@@ -1,4 +1,5 @@
-"""Both cores for one large conv: the batch split across threads, BLAS on one thread each.
+"""Both cores for one large conv or matrix product: the batch (or the rows) split across
+threads, BLAS on one thread each.
 
 BLAS alone parallelises a conv's GEMMs, but the memory-bound passes around them (im2col,
 the padded and stacked copies, NCHW transposes, col2im) run on one core, and on 2 cores
@@ -17,7 +18,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Callable, List, Optional, Tuple
 
+import numpy as np
+
 from . import threads
+from .threads import gemm
 
 #: a conv is split only when its forward multiply-adds x 2 reach this
 SPLIT_MIN_FLOPS = 10e6
@@ -52,3 +56,15 @@ def run_parts(fn: Callable, parts: List[Tuple[int, int]]) -> list:
         return [first] + [f.result() for f in futures]
     finally:
         threads.set_num_threads(blas)
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b (numpy's rules); a large 2-D product in row parts on all cores."""
+    if a.ndim != 2 or b.ndim != 2:
+        return gemm(a, b)
+    parts = batch_parts(a.shape[0], 2.0 * a.shape[0] * a.shape[1] * b.shape[1])
+    if len(parts) == 1:
+        return gemm(a, b)
+    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
+    run_parts(lambda i, r0, r1: gemm(a[r0:r1], b, out=out[r0:r1]), parts)
+    return out

@@ -74,7 +74,8 @@ def source_offsets(channels: int, height: int, width: int, kernel: Pair, stride:
 # Serial kernels: on 2 cores a numba thread pool next to OpenBLAS's 2 threads stalled at
 # whole scheduler quanta (8 or 16 ms per conv instead of ~1 ms), and these copies are
 # memory-bound anyway (a 9 MB copy: 0.63 ms serial, 0.67 ms with 2 workqueue threads).
-# BLAS owns the cores; see threads.py.
+# BLAS owns the cores; see threads.py. nogil: large convs run these on two Python
+# threads at once, one batch part each (batch_split.py).
 @njit(cache=True, nogil=True)
 def _im2col_kernel(blocks, table, n_start, cols):
     """Columns for images n_start .. n_start + cols.shape[1] // P, from `image_blocks`."""

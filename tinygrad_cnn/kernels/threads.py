@@ -1,25 +1,22 @@
-"""Who gets the 2 cores: BLAS. Thread settings for the kernels, in one place.
+"""Who gets the 2 cores: our own threads, each GEMM on one BLAS thread. Thread settings
+for the kernels, in one place.
 
 Measured on the 2-core benchmark machine:
 
 - numba kernels are serial (no `parallel=True`). A numba OpenMP/workqueue pool next to
   OpenBLAS's 2 pthreads fought over the cores: each parallel region waited for a core
   held by a spinning BLAS thread, so a conv took exactly 8.0 or 16.0 ms (whole 4 ms
-  scheduler quanta) instead of ~1 ms. The kernels (im2col, col2im, pooling, relu) are
-  memory-bound copies that gain little from a second thread (a 9 MB copy: 0.63 ms
-  serial, 0.67 ms with 2 workqueue threads), and serial kernels compile ~3x faster.
-  So numba's threading layer is never loaded and needs no setting.
-- BLAS (numpy's OpenBLAS) keeps its threads for the big GEMMs, where they pay.
-
-- ...except GEMMs with a small output and a long inner dimension (`gemm`): OpenBLAS's
-  threads meet at a barrier for every ~300-long block of the inner dimension, and when
-  another process holds a core each barrier can wait a whole 4 ms scheduler quantum.
-  LeNet conv1's weight gradient, (9x43264)@(43264x32), took 776 ms with 2 threads
-  instead of 1.1 ms with one, measured while another training ran (50 MNIST steps:
-  44 s -> 5 s); on a quiet machine the second thread saves only ~0.5 ms there.
-- On a machine shared with another busy process, even the other GEMMs stall at whole
-  quanta (LeNet conv1's forward GEMM: 0.55 ms with 1 thread, 12 ms with 2):
-  `set_num_threads(1)` is the cure there, as torch.set_num_threads is for torch.
+  scheduler quanta) instead of ~1 ms. Serial kernels also compile ~3x faster, and numba's
+  threading layer is never loaded.
+- Large convs and matrix products run in parts (batch images or rows) on Python threads,
+  one part per core (`batch_split.py`): the kernels release the GIL, and each part's
+  copies and GEMMs stay on its core. That beat 2-thread BLAS GEMMs with serial copies
+  around them ((8,64,56,56) fwd+bwd 46 -> 34 ms).
+- So every GEMM of ours runs on one BLAS thread (`gemm`), also outside those parts: an
+  OpenBLAS thread keeps spinning long after a multi-threaded call and then competes
+  with our threads. One BLAS thread also avoids OpenBLAS's per-block barriers, which on
+  a shared machine could each wait a whole 4 ms quantum (LeNet conv1's weight gradient:
+  776 ms with 2 threads instead of 1.1 ms while another training ran).
 
 `set_num_threads` / `get_num_threads` (re-exported as tinygrad_cnn.set_num_threads, as in
 torch) control numpy's OpenBLAS at run time, as threadpoolctl does, without the
@@ -32,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
+from contextlib import contextmanager
 from typing import Callable, Optional
 
 import numpy as np
@@ -82,7 +80,8 @@ _find_openblas()
 
 
 def set_num_threads(n: int) -> None:
-    """Threads for the BLAS GEMMs (the only multi-threaded work in the kernels)."""
+    """Threads for large convs and matrix products (stored as numpy's BLAS setting, which
+    numpy's own matmuls outside tinygrad_cnn keep using)."""
     if int(n) < 1:
         raise ValueError(f"set_num_threads expects a positive integer, got {n}")
     if _set is not None:
@@ -90,33 +89,33 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """Threads the BLAS GEMMs use."""
+    """Threads for large convs and matrix products (see `set_num_threads`)."""
     return _get() if _get is not None else (os.cpu_count() or 1)
 
 
-#: a GEMM runs on one thread when its inner dimension is more than LONG_INNER times its
-#: larger outer one and its output has at most SMALL_OUTPUT elements: little work per
-#: barrier. Measured on a quiet machine, 2 threads still won for larger outputs (conv
-#: weight gradients (288x64): 3.6 -> 2.5 ms, (576x64): 5.1 -> 3.1 ms), and cost little
-#: for the small ones this catches ((9x32): 1.0 -> 1.5 ms, (27x16): 0.85 -> 0.8 ms).
-LONG_INNER = 4
-SMALL_OUTPUT = 4096
+@contextmanager
+def one_blas_thread():
+    """BLAS on one thread inside the block (restored after): see `gemm`."""
+    threads = _get() if _get is not None else 1
+    if threads == 1:
+        yield
+        return
+    _set(1)
+    try:
+        yield
+    finally:
+        _set(threads)
 
 
 def gemm(a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-    """np.matmul(a, b, out=out), on one BLAS thread for a small output over a long inner
-    dimension (see the module docstring)."""
-    m, k, n = a.shape[-2] if a.ndim > 1 else 1, a.shape[-1], b.shape[-1] if b.ndim > 1 else 1
-    if m * n > SMALL_OUTPUT or k <= LONG_INNER * max(m, n) or _get is None:
+    """np.matmul(a, b, out=out) on one BLAS thread. Every GEMM of ours runs so; large
+    ones are split across our own threads instead (batch_split.py). An idle OpenBLAS
+    thread spins for a long while after each multi-threaded call, so mixing 2-thread
+    GEMMs with our threads made them fight over the 2 cores: a LeNet step took 25.5 ms
+    (conv parts on our threads, dense layers on 2 BLAS threads), 18.4 ms with every GEMM
+    on one BLAS thread (PyTorch: 18.8 ms), same run."""
+    with one_blas_thread():
         return np.matmul(a, b, out=out)
-    threads = _get()
-    if threads == 1:
-        return np.matmul(a, b, out=out)
-    _set(1)
-    try:
-        return np.matmul(a, b, out=out)
-    finally:
-        _set(threads)
 
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
@@ -142,8 +141,9 @@ def gemm_accumulate(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     shapes_ok = a.shape[1] == b.shape[0] and out.shape == (a.shape[0], b.shape[1])
     if (fn is None or not shapes_ok or a.dtype != out.dtype or b.dtype != out.dtype or None in ops
             or ops[2][0] != _NO_TRANS):
-        out += a @ b
+        out += gemm(a, b)
         return
     (ta, lda), (tb, ldb), (_, ldc) = ops
-    fn(_ROW_MAJOR, ta, tb, out.shape[0], out.shape[1], a.shape[1], 1.0, a.ctypes.data, lda,
-       b.ctypes.data, ldb, 1.0, out.ctypes.data, ldc)
+    with one_blas_thread():
+        fn(_ROW_MAJOR, ta, tb, out.shape[0], out.shape[1], a.shape[1], 1.0, a.ctypes.data, lda,
+           b.ctypes.data, ldb, 1.0, out.ctypes.data, ldc)

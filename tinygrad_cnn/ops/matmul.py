@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..kernels.threads import gemm
+from ..kernels.batch_split import matmul
 
 
 class MatMul(Function):
@@ -17,7 +17,7 @@ class MatMul(Function):
             raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                                f"({ka} != {kb} in the contracted dimension)")
         self.save_for_backward(a, b)
-        return gemm(a, b)
+        return matmul(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -29,9 +29,9 @@ class MatMul(Function):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
-            ga = gemm(g2, np.swapaxes(b2, -1, -2))
+            ga = matmul(g2, np.swapaxes(b2, -1, -2))
             ga = ga[..., 0, :] if a.ndim == 1 else ga
         if need_b:
-            gb = gemm(np.swapaxes(a2, -1, -2), g2)
+            gb = matmul(np.swapaxes(a2, -1, -2), g2)
             gb = gb[..., 0] if b.ndim == 1 else gb
         return ga, gb

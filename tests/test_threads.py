@@ -1,0 +1,80 @@
+"""Thread policy of the kernels: every GEMM on one BLAS thread, large products split
+across our own threads (kernels/threads.py, kernels/batch_split.py)."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tinygrad_cnn.kernels import batch_split, threads
+
+
+class _Blas:
+    """Stands in for OpenBLAS's thread getter/setter and records the settings."""
+
+    def __init__(self, count):
+        self.count, self.history = count, []
+
+    def get(self):
+        return self.count
+
+    def set(self, n):
+        self.count = n
+        self.history.append(n)
+
+
+def test_gemm_runs_on_one_blas_thread_and_restores_the_setting(monkeypatch):
+    blas = _Blas(2)
+    monkeypatch.setattr(threads, "_get", blas.get)
+    monkeypatch.setattr(threads, "_set", blas.set)
+    seen = []
+    real_matmul = np.matmul
+    monkeypatch.setattr(np, "matmul", lambda *a, **k: (seen.append(blas.count),
+                                                       real_matmul(*a, **k))[1])
+    a, b = np.random.randn(3, 4), np.random.randn(4, 5)
+    np.testing.assert_allclose(threads.gemm(a, b), a @ b)
+    assert seen == [1] and blas.history == [1, 2] and blas.count == 2
+
+
+def test_gemm_accumulate_adds_into_strided_views_on_one_thread(monkeypatch):
+    blas = _Blas(2)
+    monkeypatch.setattr(threads, "_get", blas.get)
+    monkeypatch.setattr(threads, "_set", blas.set)
+    for dtype in (np.float32, np.float64):
+        base = np.random.randn(4, 20).astype(dtype)
+        a, b = np.random.randn(4, 3).astype(dtype), base[:3, 2:17]  # a row-offset view
+        out_base = np.random.randn(6, 30).astype(dtype)
+        out = out_base[1:5, 5:20]
+        expected = out + a @ b
+        threads.gemm_accumulate(a, b, out)
+        np.testing.assert_allclose(out, expected, rtol=1e-5)
+        threads.gemm_accumulate(a.T.copy().T, b, out)  # a transposed layout
+        np.testing.assert_allclose(out, expected + a @ b, rtol=1e-5)
+    assert blas.count == 2
+
+
+class _ThreeThreads:
+    def get_num_threads(self):
+        return 3
+
+    def set_num_threads(self, n):
+        pass
+
+
+@given(m=st.integers(1, 9), k=st.integers(1, 6), n=st.integers(1, 6),
+       dtype=st.sampled_from([np.float32, np.float64]))
+def test_large_products_split_by_rows_equal_numpy(m, k, n, dtype):
+    a, b = np.random.randn(m, k).astype(dtype), np.random.randn(k, n).astype(dtype)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
+        mp.setattr(batch_split, "threads", _ThreeThreads())
+        out = batch_split.matmul(a, b)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, a @ b, rtol=1e-5)
+
+
+def test_batched_and_vector_products_fall_back_to_one_gemm(monkeypatch):
+    monkeypatch.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
+    monkeypatch.setattr(batch_split, "threads", _ThreeThreads())
+    a, b, v = np.random.randn(2, 4, 3), np.random.randn(3, 5), np.random.randn(3)
+    np.testing.assert_allclose(batch_split.matmul(a, b), a @ b)
+    np.testing.assert_allclose(batch_split.matmul(b.T, v), b.T @ v)

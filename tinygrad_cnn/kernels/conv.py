@@ -25,9 +25,13 @@ batch's columns fit `SAVE_COLS_BYTES` (LeNet: 1.5 and 8.9 MB) there is one tile 
 forward's columns are kept for the weight gradient; otherwise backward recomputes each
 tile's columns from x (an im2col costs ~1/3 of the GEMM that uses it). On (8,64,56,56)
 that took the peak memory growth of conv fwd+bwd from 129 MB to 58 MB (PyTorch: 34-39
-MB). Tiles of 16 MB (2 images there) rather than 8 MB: OpenBLAS's 2 threads scale
-better on wider GEMMs (1 image: 1.5x over 1 thread, whole batch: 2x), and fewer BLAS
-calls means fewer thread wake-ups; 8 MB tiles peaked at 41 MB.
+MB). Tiles of 16 MB (2 images there) rather than 8 MB: fewer, wider GEMMs ran faster
+(measured with 2-thread BLAS); 8 MB tiles peaked at 41 MB.
+
+Large convs first split the batch into parts, one per core, each run by its own thread
+through one of the routes above (`batch_split.py`); `saved` remembers the parts so the
+backward splits the same way. Stride-1 convs on wide enough images take the shifted-view
+route (`shifted.py`) instead of im2col.
 
 All buffers come from `workspace`, so a training loop touches no fresh pages.
 """

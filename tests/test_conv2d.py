@@ -10,6 +10,7 @@ from tinygrad_cnn import Tensor, gradcheck, no_grad
 from tinygrad_cnn.kernels import im2col
 from tinygrad_cnn.nn.functional import conv2d
 from tinygrad_cnn.ops.conv2d import Conv2d
+from thread_fakes import ThreeThreads
 from torch_oracle import assert_close, assert_grads_close, pair
 
 DTYPES = [np.float64, np.float32]
@@ -122,19 +123,6 @@ def test_batch_tiles_and_recomputed_columns(monkeypatch, kwargs, dtype, per_imag
                          kwargs, dtype)
 
 
-class _ThreeThreads:
-    """Stands in for kernels.threads in batch_split: 3 BLAS threads, setter a no-op."""
-
-    def __init__(self):
-        self.set_calls = []
-
-    def get_num_threads(self):
-        return 3
-
-    def set_num_threads(self, n):
-        self.set_calls.append(n)
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("save_bytes", [0, 1 << 30])
 @given(case=conv_cases())
@@ -142,7 +130,7 @@ def test_batch_parts_on_threads_match_torch(case, dtype, save_bytes):
     """Every conv split into up to 3 batch parts run on worker threads (N=1..3, so also
     parts of one image and no split at all), saved columns kept or recomputed."""
     from tinygrad_cnn.kernels import batch_split, conv as conv_kernels
-    fake = _ThreeThreads()
+    fake = ThreeThreads()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
         mp.setattr(batch_split, "threads", fake)
@@ -154,7 +142,7 @@ def test_batch_parts_on_threads_match_torch(case, dtype, save_bytes):
 
 def test_batch_parts_cover_the_batch_evenly(monkeypatch):
     from tinygrad_cnn.kernels import batch_split
-    monkeypatch.setattr(batch_split, "threads", _ThreeThreads())
+    monkeypatch.setattr(batch_split, "threads", ThreeThreads())
     assert batch_split.batch_parts(7, 1e9) == [(0, 2), (2, 4), (4, 7)]
     assert batch_split.batch_parts(2, 1e9) == [(0, 1), (1, 2)]
     assert batch_split.batch_parts(7, 1.0) == [(0, 7)]  # too small to be worth threads
@@ -162,7 +150,7 @@ def test_batch_parts_cover_the_batch_evenly(monkeypatch):
 
 def test_an_error_in_a_batch_part_propagates_and_restores_blas_threads(monkeypatch):
     from tinygrad_cnn.kernels import batch_split
-    fake = _ThreeThreads()
+    fake = ThreeThreads()
     monkeypatch.setattr(batch_split, "threads", fake)
 
     def part(i, n0, n1):

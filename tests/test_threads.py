@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from thread_fakes import ThreeThreads
 from tinygrad_cnn.kernels import batch_split, threads
 
 
@@ -52,21 +53,13 @@ def test_gemm_accumulate_adds_into_strided_views_on_one_thread(monkeypatch):
     assert blas.count == 2
 
 
-class _ThreeThreads:
-    def get_num_threads(self):
-        return 3
-
-    def set_num_threads(self, n):
-        pass
-
-
 @given(m=st.integers(1, 9), k=st.integers(1, 6), n=st.integers(1, 6),
        dtype=st.sampled_from([np.float32, np.float64]))
 def test_large_products_split_by_rows_equal_numpy(m, k, n, dtype):
     a, b = np.random.randn(m, k).astype(dtype), np.random.randn(k, n).astype(dtype)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
-        mp.setattr(batch_split, "threads", _ThreeThreads())
+        mp.setattr(batch_split, "threads", ThreeThreads())
         out = batch_split.matmul(a, b)
     assert out.dtype == dtype
     np.testing.assert_allclose(out, a @ b, rtol=1e-5)
@@ -74,7 +67,7 @@ def test_large_products_split_by_rows_equal_numpy(m, k, n, dtype):
 
 def test_batched_and_vector_products_fall_back_to_one_gemm(monkeypatch):
     monkeypatch.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
-    monkeypatch.setattr(batch_split, "threads", _ThreeThreads())
+    monkeypatch.setattr(batch_split, "threads", ThreeThreads())
     a, b, v = np.random.randn(2, 4, 3), np.random.randn(3, 5), np.random.randn(3)
     np.testing.assert_allclose(batch_split.matmul(a, b), a @ b)
     np.testing.assert_allclose(batch_split.matmul(b.T, v), b.T @ v)

@@ -43,8 +43,7 @@ import numpy as np
 
 from . import workspace
 from .geometry import Pad4, Pair, conv_output_size
-from .im2col import (_col2im_kernel, _im2col_kernel, gather_offsets, image_blocks,
-                     source_offsets)
+from .im2col import add_columns_into, columns_into, to_grid
 from .layout import kernel_array
 from .shifted import Shifted, shifted_backward, shifted_forward
 from .batch_split import batch_parts, run_parts
@@ -93,19 +92,17 @@ class ConvGeometry:
         per_image = self.taps * self.oh * self.ow * itemsize
         return max(1, min(self.n, budget // max(per_image, 1)))
 
-    def _table(self, table_fn) -> np.ndarray:
-        return table_fn(self.c, self.h, self.w, (self.kh, self.kw), self.stride,
-                        (self.pad[0], self.pad[2]), self.dilation, (self.oh, self.ow))
+    def grid(self, x: np.ndarray) -> np.ndarray:
+        """x in the layout the im2col kernel reads (see `to_grid`)."""
+        return to_grid(x, self.pad, self.stride[1])
 
-    def blocks(self, x: np.ndarray) -> np.ndarray:
-        """x in the layout the im2col kernel reads (see `image_blocks`)."""
-        return image_blocks(x, any(self.pad))
-
-    def im2col(self, blocks: np.ndarray, n0: int, cols: np.ndarray) -> None:
-        _im2col_kernel(blocks, self._table(gather_offsets), n0, cols)
+    def im2col(self, grid: np.ndarray, n0: int, cols: np.ndarray) -> None:
+        columns_into(grid, (self.kh, self.kw), self.stride, self.dilation,
+                     (self.oh, self.ow), n0, cols)
 
     def col2im(self, gcols: np.ndarray, n0: int, gx: np.ndarray) -> None:
-        _col2im_kernel(gcols, self._table(source_offsets), n0, gx)
+        add_columns_into(gcols, (self.kh, self.kw), self.stride, self.pad, self.dilation,
+                         (self.oh, self.ow), n0, gx)
 
 
 def _grouped_weight(w: np.ndarray, groups: int) -> np.ndarray:
@@ -187,11 +184,11 @@ def _im2col_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo: 
     cols_buf = workspace.take((geo.taps * tile * p,), x.dtype)
     per_image = _per_image(geo)
     out_buf = workspace.take((o * tile * p,), x.dtype) if tile > 1 and not per_image else None
-    blocks = geo.blocks(x)
+    grid = geo.grid(x)
     for n0, n1 in _tiles(n, tile):
         t = n1 - n0
         cols = cols_buf[:geo.taps * t * p].reshape(geo.taps, t * p)
-        geo.im2col(blocks, n0, cols)
+        geo.im2col(grid, n0, cols)
         dst = out[n0:n1].reshape(t, o, p)
         if per_image or t == 1:  # the GEMMs write the NCHW layout directly
             gemm(wg, _image_major(cols, g, t, p), out=dst.reshape(t, g, o // g, p))
@@ -291,7 +288,7 @@ def _im2col_backward(grad: np.ndarray, x: Optional[np.ndarray], cols: Optional[n
     work_buf = (workspace.take((geo.taps * tile * p,), dtype)
                 if need[0] or cols is None else None)
     gw_tile = np.empty_like(gw) if need[1] and tile < n else None
-    blocks = geo.blocks(x) if need[1] and cols is None else None
+    grid = geo.grid(x) if need[1] and cols is None else None
     for n0, n1 in _tiles(n, tile):
         t = n1 - n0
         if per_image:  # (T, G, O/G, P): each image's gradient is already a matrix
@@ -304,7 +301,7 @@ def _im2col_backward(grad: np.ndarray, x: Optional[np.ndarray], cols: Optional[n
             tile_cols = cols
             if tile_cols is None:
                 tile_cols = work
-                geo.im2col(blocks, n0, tile_cols)
+                geo.im2col(grid, n0, tile_cols)
             target = gw if gw_tile is None else gw_tile
             if per_image:
                 np.sum(gemm(_image_major(tile_cols, groups, t, p), g2d.transpose(0, 1, 3, 2)),

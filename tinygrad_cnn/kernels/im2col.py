@@ -8,138 +8,144 @@ matrix of shape (C*kh*kw, N*OH*OW):
 
 A convolution with weights W of shape (O, C, kh, kw) is then the single GEMM
 `W.reshape(O, C*kh*kw) @ cols`, whose (O, N*OH*OW) result reshapes to the output.
-Padding is never materialised: taps that fall outside the input read as 0.
 
 `col2im` is the adjoint (transpose) of `im2col`: it adds every column entry back onto
 the input pixel it was copied from, summing where receptive fields overlap. That is
 exactly the gradient of `im2col`, so the input gradient of a convolution is
 `col2im(W2d.T @ grad_out2d)`.
+
+Both kernels work on the input laid out as a *grid* (`to_grid`): zero-bordered by the
+padding, and with each row's columns split by phase modulo the width stride,
+
+    grid[n, c, ih, r, m] = padded x[n, c, ih, m*sw + r]      (shape (N, C, Hp, sw, Wq)),
+
+so that for any tap (ki, kj) and output row oh the pixels one row of columns needs,
+x[n, c, oh*sh + ki*dh, ow*sw + kj*dw] for ow = 0..OW-1, are one contiguous run
+grid[n, c, oh*sh + ki*dh, (kj*dw) % sw, (kj*dw) // sw + ow]. The kernels' inner loops are
+then plain contiguous copies (im2col) and adds (col2im) with no bounds tests, which
+LLVM vectorises; a padding-free stride-1 input is its own grid (no copy). Against a
+table-driven gather (one precomputed source offset per column entry), per 8 images:
+(16,8,20,20) k5 im2col 0.27 -> 0.16 ms, col2im 0.41 -> 0.21; (32,3,32,32) 0.08 -> 0.06,
+0.13 -> 0.06; narrow rows tie ((64,32,14,14) 0.20 -> 0.23, 0.30 -> 0.25).
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Sequence, Tuple
 
 import numpy as np
 from numba import njit
 
 from . import workspace
-from .geometry import Pair, conv_output_size, pad4, pair
+from .geometry import Pad4, Pair, conv_output_size, pad4, pair
 from .layout import kernel_array
 
 
-@njit(cache=True, nogil=True)
-def valid_range(offset: int, stride: int, size: int, count: int) -> Tuple[int, int]:
-    """The outputs o in [lo, hi) whose input index o*stride + offset lies in [0, size).
-
-    Computing the range once keeps bounds checks out of the innermost loops.
-    """
-    lo = 0 if offset >= 0 else (stride - 1 - offset) // stride
-    hi = min(count, (size - 1 - offset) // stride + 1)
-    return lo, max(lo, hi)
+def grid_shape(x_shape: Sequence[int], pad: Pad4, stride_w: int) -> Tuple[int, ...]:
+    """(N, C, Hp, sw, Wq) of `to_grid`: Hp, Wq*sw the padded height and (rounded up) width."""
+    n, c, h, w = x_shape
+    wq = -(-(w + pad[2] + pad[3]) // stride_w)
+    return (n, c, h + pad[0] + pad[1], stride_w, wq)
 
 
-@lru_cache(maxsize=64)
-def source_offsets(channels: int, height: int, width: int, kernel: Pair, stride: Pair,
-                   pad_top_left: Pair, dilation: Pair, out_hw: Pair) -> np.ndarray:
-    """For every entry (row, pixel) of one image's columns, the flat offset into that
-    image's (C, H, W) block it copies, or -1 where the tap falls in the padding.
+def _phases(width: int, pad_left: int, stride_w: int):
+    """(phase r, first input column w0, first grid column m0, count) of each phase."""
+    for r in range(stride_w):
+        w0 = (r - pad_left) % stride_w
+        yield r, w0, (w0 + pad_left) // stride_w, len(range(w0, width, stride_w))
 
-    Computed once per geometry (numpy, cached); the kernels then do one table-driven
-    gather (im2col) or scatter-add (col2im) with no per-row bounds logic. That was 1.3-1.7x
-    faster than the loops that derive the window bounds per output row (im2col of
-    (64,32,14,14) k3: 2.9 vs 4.7 ms; col2im 5.0 vs 8.6 ms), whose 14-element inner loops
-    were mostly overhead.
 
-    >>> source_offsets(1, 3, 3, (2, 2), (1, 1), (0, 0), (1, 1), (2, 2))
-    array([[0, 1, 3, 4],
-           [1, 2, 4, 5],
-           [3, 4, 6, 7],
-           [4, 5, 7, 8]], dtype=int32)
-    """
-    (kh, kw), (sh, sw), (pt, pl), (dh, dw), (oh, ow) = (kernel, stride, pad_top_left,
-                                                        dilation, out_hw)
-    c = np.arange(channels).reshape(-1, 1, 1, 1, 1)
-    ih = (np.arange(oh) * sh).reshape(1, 1, 1, -1, 1) + (
-        np.arange(kh) * dh - pt).reshape(1, -1, 1, 1, 1)
-    iw = (np.arange(ow) * sw).reshape(1, 1, 1, 1, -1) + (
-        np.arange(kw) * dw - pl).reshape(1, 1, -1, 1, 1)
-    inside = (ih >= 0) & (ih < height) & (iw >= 0) & (iw < width)
-    table = np.where(inside, (c * height + ih) * width + iw, -1)
-    table = table.reshape(channels * kh * kw, oh * ow).astype(np.int32)
-    table.flags.writeable = False  # shared by every call with this geometry
-    return table
+def to_grid(x: np.ndarray, pad: Pad4, stride_w: int) -> np.ndarray:
+    """x (N, C, H, W) as the kernels' zero-bordered, phase-split grid (module docstring);
+    x itself, reshaped, when there is no padding and the width stride is 1."""
+    shape = grid_shape(x.shape, pad, stride_w)
+    if stride_w == 1 and not any(pad):
+        return x.reshape(shape)
+    grid = workspace.zeros(shape, x.dtype)
+    rows = grid[:, :, pad[0]:pad[0] + x.shape[2]]
+    for r, w0, m0, count in _phases(x.shape[3], pad[2], stride_w):
+        rows[:, :, :, r, m0:m0 + count] = x[:, :, :, w0::stride_w]
+    return grid
+
+
+def from_grid(grid: np.ndarray, pad: Pad4, out: np.ndarray) -> None:
+    """out (N, C, H, W) = the unpadded pixels of a grid (the inverse of `to_grid`)."""
+    rows = grid[:, :, pad[0]:pad[0] + out.shape[2]]
+    for r, w0, m0, count in _phases(out.shape[3], pad[2], grid.shape[3]):
+        out[:, :, :, w0::grid.shape[3]] = rows[:, :, :, r, m0:m0 + count]
 
 
 # Serial kernels: on 2 cores a numba thread pool next to OpenBLAS's 2 threads stalled at
 # whole scheduler quanta (8 or 16 ms per conv instead of ~1 ms), and these copies are
 # memory-bound anyway (a 9 MB copy: 0.63 ms serial, 0.67 ms with 2 workqueue threads).
 # BLAS owns the cores; see threads.py. nogil: large convs run these on two Python
-# threads at once, one batch part each (batch_split.py).
+# threads at once, one batch part each (batch_split.py). The inner loops index a view
+# starting at the run: an index i + ow could be negative as far as LLVM knows, and
+# numba's wraparound of negative indices then blocks vectorisation (measured 2-3x).
 @njit(cache=True, nogil=True)
-def _im2col_kernel(blocks, table, n_start, cols):
-    """Columns for images n_start .. n_start + cols.shape[1] // P, from `image_blocks`."""
-    rows, plane = table.shape
-    n_img = cols.shape[1] // plane
-    for row in range(rows):
-        offsets, dst = table[row], cols[row]
-        for n in range(n_img):
-            src = blocks[n_start + n]
-            start = n * plane
-            for j in range(plane):
-                dst[start + j] = src[offsets[j]]
+def _im2col_kernel(grid, kernel, dilation, stride_h, out_hw, n_start, cols):
+    """Columns for images n_start .. n_start + cols.shape[1] // (OH*OW) of `grid`."""
+    (kh, kw), (dh, dw), (oh_n, ow_n) = kernel, dilation, out_hw
+    c_n, hp, sw, wq = grid.shape[1], grid.shape[2], grid.shape[3], grid.shape[4]
+    row_len, plane, width = sw * wq, oh_n * ow_n, cols.shape[1]
+    src, dst = grid.reshape(-1), cols.reshape(-1)
+    for c in range(c_n):
+        for ki in range(kh):
+            for kj in range(kw):
+                tap_start = (kj * dw) % sw * wq + (kj * dw) // sw
+                row_start = ((c * kh + ki) * kw + kj) * width
+                for n in range(width // plane):
+                    s0 = (((n_start + n) * c_n + c) * hp + ki * dh) * row_len + tap_start
+                    d0 = row_start + n * plane
+                    for oh in range(oh_n):
+                        run = src[s0 + oh * stride_h * row_len:]
+                        out = dst[d0 + oh * ow_n:]
+                        for ow in range(ow_n):
+                            out[ow] = run[ow]
 
 
 @njit(cache=True, nogil=True)
-def _col2im_kernel(cols, table, n_start, x):
-    """x[n_start + n] = the sum of image n's columns (those images are overwritten)."""
-    rows, plane = table.shape
-    block = x.shape[1] * x.shape[2] * x.shape[3]
-    flat = x.reshape(-1)
-    n_img = cols.shape[1] // plane
-    # image by image: the (C, H, W) block being summed into stays in cache
-    for n in range(n_img):
-        dst = flat[(n_start + n) * block:(n_start + n + 1) * block]
-        dst[:] = 0
-        start = n * plane
-        for row in range(rows):
-            offsets, src = table[row], cols[row]
-            for j in range(plane):
-                at = offsets[j]
-                if at >= 0:
-                    dst[at] += src[start + j]
+def _col2im_kernel(cols, kernel, dilation, stride_h, out_hw, n_start, grid):
+    """grid[n_start + n] = the sum of image n's columns, in the grid layout (those
+    images' grid planes are overwritten)."""
+    (kh, kw), (dh, dw), (oh_n, ow_n) = kernel, dilation, out_hw
+    c_n, hp, sw, wq = grid.shape[1], grid.shape[2], grid.shape[3], grid.shape[4]
+    row_len, plane, width = sw * wq, oh_n * ow_n, cols.shape[1]
+    src, dst = cols.reshape(-1), grid.reshape(-1)
+    # image by image, channel by channel: the plane being summed into stays in L1
+    for n in range(width // plane):
+        for c in range(c_n):
+            p0 = ((n_start + n) * c_n + c) * hp * row_len
+            for i in range(hp * row_len):
+                dst[p0 + i] = 0
+            for ki in range(kh):
+                for kj in range(kw):
+                    d0 = p0 + ki * dh * row_len + (kj * dw) % sw * wq + (kj * dw) // sw
+                    s0 = ((c * kh + ki) * kw + kj) * width + n * plane
+                    for oh in range(oh_n):
+                        out = dst[d0 + oh * stride_h * row_len:]
+                        run = src[s0 + oh * ow_n:]
+                        for ow in range(ow_n):
+                            out[ow] += run[ow]
 
 
-@lru_cache(maxsize=64)
-def gather_offsets(channels: int, height: int, width: int, kernel: Pair, stride: Pair,
-                   pad_top_left: Pair, dilation: Pair, out_hw: Pair) -> np.ndarray:
-    """`source_offsets` for the im2col kernel: unsigned, with the padding taps pointing
-    one past the image (C*H*W), where `image_blocks` keeps a zero. A branch-free uint32
-    gather was 1.3x faster than testing each offset for -1 (LeNet conv2: 1.46 -> 1.05
-    ms, plus 0.09 ms for the padded copy of x, which only padded convs need)."""
-    table = source_offsets(channels, height, width, kernel, stride, pad_top_left, dilation,
-                           out_hw)
-    table = np.where(table < 0, channels * height * width, table).astype(np.uint32)
-    table.flags.writeable = False
-    return table
+def columns_into(grid: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair,
+                 out_hw: Pair, n_start: int, cols: np.ndarray) -> None:
+    """cols = the columns of images n_start.. of `grid` (`to_grid`), as many as fit."""
+    _im2col_kernel(grid, kernel, dilation, stride[0], out_hw, n_start, cols)
 
 
-def image_blocks(x: np.ndarray, padded: bool) -> np.ndarray:
-    """x (N, C, H, W) as N rows of C*H*W; with `padded` a copy with one more column of
-    zeros (what the padding taps of `gather_offsets` read). x must be C-contiguous."""
-    n, block = x.shape[0], x[0].size
-    if not padded:
-        return x.reshape(n, block)
-    blocks = workspace.take((n, block + 1), x.dtype)
-    blocks[:, :block] = x.reshape(n, block)
-    blocks[:, block] = 0
-    return blocks
-
-
-def _offsets(table_fn, x_shape: Sequence[int], kernel: Pair, stride: Pair, pads: tuple,
-             dilation: Pair, out_hw: Pair) -> np.ndarray:
-    return table_fn(int(x_shape[1]), int(x_shape[2]), int(x_shape[3]), kernel, stride,
-                    (pads[0], pads[2]), dilation, out_hw)
+def add_columns_into(cols: np.ndarray, kernel: Pair, stride: Pair, pad: Pad4,
+                     dilation: Pair, out_hw: Pair, n_start: int, x: np.ndarray) -> None:
+    """x[n_start : n_start + T] = col2im of cols (T images' columns); x C-contiguous."""
+    images = cols.shape[1] // (out_hw[0] * out_hw[1])
+    shape = grid_shape((images,) + x.shape[1:], pad, stride[1])
+    if stride[1] == 1 and not any(pad):  # x is its own grid
+        grid = x.reshape((x.shape[0],) + shape[1:])
+        _col2im_kernel(cols, kernel, dilation, stride[0], out_hw, n_start, grid)
+        return
+    grid = workspace.take(shape, x.dtype)
+    _col2im_kernel(cols, kernel, dilation, stride[0], out_hw, 0, grid)
+    from_grid(grid, pad, x[n_start:n_start + images])
 
 
 def _geometry(x_shape: Sequence[int], kernel_size: Any, stride: Any, padding: Any,
@@ -174,8 +180,7 @@ def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
         x.shape, kernel_size, stride, padding, dilation)
     x = kernel_array(x)
     cols = np.empty((x.shape[1] * kh * kw, x.shape[0] * oh * ow), dtype=x.dtype)
-    table = _offsets(gather_offsets, x.shape, (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow))
-    _im2col_kernel(image_blocks(x, any(pads)), table, 0, cols)
+    columns_into(to_grid(x, pads, sw), (kh, kw), (sh, sw), (dh, dw), (oh, ow), 0, cols)
     return cols
 
 
@@ -198,6 +203,5 @@ def col2im(cols: np.ndarray, x_shape: Sequence[int], kernel_size: Any, stride: A
         raise ValueError(f"col2im: cols of shape {cols.shape} do not match x_shape "
                          f"{tuple(x_shape)} and this geometry, which need {expected}")
     x = np.empty(tuple(x_shape), dtype=cols.dtype)
-    _col2im_kernel(kernel_array(cols), _offsets(source_offsets, x_shape, (kh, kw), (sh, sw),
-                                                pads, (dh, dw), (oh, ow)), 0, x)
+    add_columns_into(kernel_array(cols), (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow), 0, x)
     return x

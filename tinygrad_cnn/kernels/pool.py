@@ -8,10 +8,11 @@ adaptive_avg_pool2d share one forward and one backward kernel.
 """
 from __future__ import annotations
 
+from typing import Tuple
+
 import numpy as np
 from numba import njit
 
-from .im2col import valid_range
 from . import workspace
 from .layout import kernel_array
 
@@ -23,6 +24,17 @@ MAX_BYTE_TAPS = 254
 
 def _tap_dtype(kernel: tuple):
     return np.uint8 if kernel[0] * kernel[1] <= MAX_BYTE_TAPS else np.int32
+
+
+@njit(cache=True, nogil=True)
+def valid_range(offset: int, stride: int, size: int, count: int) -> Tuple[int, int]:
+    """The outputs o in [lo, hi) whose input index o*stride + offset lies in [0, size).
+
+    Computing the range once keeps bounds checks out of the innermost loops.
+    """
+    lo = 0 if offset >= 0 else (stride - 1 - offset) // stride
+    hi = min(count, (size - 1 - offset) // stride + 1)
+    return lo, max(lo, hi)
 
 
 # Serial kernels (see threads.py): memory-bound, and a numba thread pool next to

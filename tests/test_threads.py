@@ -71,3 +71,35 @@ def test_batched_and_vector_products_fall_back_to_one_gemm(monkeypatch):
     a, b, v = np.random.randn(2, 4, 3), np.random.randn(3, 5), np.random.randn(3)
     np.testing.assert_allclose(batch_split.matmul(a, b), a @ b)
     np.testing.assert_allclose(batch_split.matmul(b.T, v), b.T @ v)
+
+
+def test_parts_run_on_worker_threads_and_a_concurrent_call_runs_serially(monkeypatch):
+    """Part 0 runs on the caller's thread, the others on workers; while one call holds the
+    workers, a call from another thread still gets every part done, on its own thread."""
+    import threading
+    monkeypatch.setattr(batch_split, "threads", ThreeThreads())
+    caller = threading.get_ident()
+    inner = []
+
+    def part(i, n0, n1):
+        if i == 1:  # runs while the outer call holds the workers
+            inner.append(batch_split.run_parts(lambda j, a, b: (threading.get_ident(), b - a),
+                                               [(0, 1), (1, 3)]))
+        return threading.get_ident(), n1 - n0
+
+    outer = batch_split.run_parts(part, [(0, 1), (1, 3), (3, 6)])
+    assert [size for _, size in outer] == [1, 2, 3]
+    assert outer[0][0] == caller and outer[1][0] != caller and outer[2][0] != caller
+    (first, second), = inner
+    assert first[0] == second[0] == outer[1][0] and (first[1], second[1]) == (1, 2)
+
+
+def test_a_forked_child_starts_its_own_workers(monkeypatch):
+    """Threads do not survive fork: workers inherited from another process id are not
+    used (a hand-off to them would wait forever)."""
+    monkeypatch.setattr(batch_split, "threads", ThreeThreads())
+    batch_split.run_parts(lambda i, a, b: None, [(0, 1), (1, 2)])
+    inherited = list(batch_split._workers)
+    monkeypatch.setattr(batch_split, "_workers_pid", -1)  # as if after a fork
+    assert batch_split.run_parts(lambda i, a, b: b - a, [(0, 1), (1, 4)]) == [1, 3]
+    assert not set(map(id, batch_split._workers)) & set(map(id, inherited))

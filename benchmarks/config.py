@@ -26,6 +26,7 @@ class Mode:
     warmup: int
     min_seconds: float           # ...and more for fast calls, to fill about this long
     pause: float                 # seconds of quiet between systems, so spinning pools idle
+    rounds: int                  # systems take turns this many times (see timing.compare)
     conv_shapes: Tuple[ConvShape, ...]
     pool_shape: Tuple[int, int, int, int]
     lenet_batch: int
@@ -40,12 +41,14 @@ _DEFAULTS = dict(conv_shapes=CONV_SHAPES, pool_shape=(64, 32, 28, 28), lenet_bat
                  cold_cache=True, fresh_runs=2, memory_conv_shape=MEMORY_CONV_SHAPE,
                  gemm_size=1024)
 MODES = {
-    "full": Mode("full", repeats=10, warmup=2, min_seconds=1.0, pause=0.5, mnist_steps=None,
+    "full": Mode("full", repeats=10, warmup=2, min_seconds=1.0, pause=0.5, rounds=3,
+                 mnist_steps=None,
                  **_DEFAULTS),
-    "quick": Mode("quick", repeats=3, warmup=1, min_seconds=0.3, pause=0.2, mnist_steps=50,
+    "quick": Mode("quick", repeats=3, warmup=1, min_seconds=0.3, pause=0.2, rounds=3,
+                  mnist_steps=50,
                   **_DEFAULTS),
     "smoke": Mode("smoke", **dict(  # one tiny case per section, no MNIST, no cold cache
-        _DEFAULTS, repeats=1, warmup=1, min_seconds=0.0, pause=0.0, mnist_steps=0,
+        _DEFAULTS, repeats=1, warmup=1, min_seconds=0.0, pause=0.0, rounds=1, mnist_steps=0,
         conv_shapes=((10, 1, 9, 9, 5, 3, 1, 1),), pool_shape=(4, 2, 8, 8), lenet_batch=8,
         cold_cache=False, fresh_runs=1, memory_conv_shape=(2, 4, 8, 8, 4, 3, 1, 1),
         gemm_size=128)),

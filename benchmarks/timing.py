@@ -46,11 +46,23 @@ def measure(fn: Callable[[], object], repeats: int, warmup: int,
 
 
 def compare(ctx: Context, calls: Dict[str, Callable[[], object]]) -> Dict[str, Timing]:
-    """Time each system's call in turn, never interleaved, pausing between systems."""
-    timings = {}
-    for i, (system, fn) in enumerate(calls.items()):
-        if i:
-            ctx.pause()
-        timings[system] = measure(fn, ctx.mode.repeats, ctx.mode.warmup,
-                                  ctx.mode.min_seconds)
-    return timings
+    """Time each system's call in turn, never interleaved call by call, pausing between
+    systems; over `ctx.mode.rounds` rounds in rotating order, each round timing a share
+    of the repeats. The median pools every round's samples: on a shared machine a burst
+    of load then lands on all systems alike instead of on whichever ran during it."""
+    rounds = ctx.mode.rounds
+    names = list(calls)
+    parts: Dict[str, List[Timing]] = {name: [] for name in names}
+    for r in range(rounds):
+        for i, name in enumerate(names[r % len(names):] + names[:r % len(names)]):
+            if r or i:
+                ctx.pause()
+            parts[name].append(measure(calls[name], -(-ctx.mode.repeats // rounds),
+                                       ctx.mode.warmup, ctx.mode.min_seconds / rounds))
+    return {name: _pooled(timings) for name, timings in parts.items()}
+
+
+def _pooled(timings: List[Timing]) -> Timing:
+    samples = [s for t in timings for s in t.samples]
+    faults = sum(t.faults * len(t.samples) for t in timings) / len(samples)
+    return Timing(statistics.median(samples), faults, samples)

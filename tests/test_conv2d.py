@@ -116,7 +116,6 @@ def test_batch_tiles_and_recomputed_columns(monkeypatch, kwargs, dtype, per_imag
     GEMM per tile, or one GEMM per image)."""
     from tinygrad_cnn.kernels import conv as conv_kernels
     monkeypatch.setattr(conv_kernels, "PER_IMAGE_PIXELS", 1 if per_image else 10**9)
-    monkeypatch.setattr(conv_kernels, "FEW_TAPS", 10**9)
     monkeypatch.setattr(conv_kernels, "TILE_BYTES", 2 * 4 * 9 * 36 * np.dtype(dtype).itemsize)
     monkeypatch.setattr(conv_kernels, "SAVE_COLS_BYTES", 0)
     _check_against_torch((5, 4, 6, 6), (6, 4 // kwargs.get("groups", 1), 3, 3), True,
@@ -167,7 +166,6 @@ def test_an_error_in_a_batch_part_propagates_and_restores_blas_threads(monkeypat
 def test_both_gemm_layouts_with_whole_batch_columns(monkeypatch, per_image):
     from tinygrad_cnn.kernels import conv as conv_kernels
     monkeypatch.setattr(conv_kernels, "PER_IMAGE_PIXELS", 1 if per_image else 10**9)
-    monkeypatch.setattr(conv_kernels, "FEW_TAPS", 10**9)
     for kwargs in (dict(padding=1), dict(stride=2, groups=2, dilation=(1, 2))):
         _check_against_torch((3, 4, 9, 8), (6, 4 // kwargs.get("groups", 1), 3, 2), True,
                              kwargs, np.float64)

@@ -55,16 +55,13 @@ TILE_BYTES = 16 << 20
 SAVE_COLS_BYTES = 16 << 20
 #: each image gets its own GEMM (one stacked np.matmul) that reads and writes NCHW
 #: directly, with no (O, T, P) <-> (T, O, P) transposes, when its images have at least
-#: PER_IMAGE_PIXELS output pixels and either few taps per group (the GEMM is then as cheap
-#: as the transposes it saves) or at least WIDE_IMAGE_PIXELS. Fwd+bwd, folded -> per
-#: image, same run: (64,1,28,28) P=676 K=9 7.6 -> 4.5 ms, (32,3,32,32) P=900 K=27 2.9 ->
-#: 2.3, (8,64,56,56) P=3136 93 -> 74; narrower images lose (BLAS is less efficient on
-#: narrow matrices): (32,16,32,32) s2 P=256 4.8 -> 6.2 ms, (64,32,14,14) P=196 25 -> 30;
-#: (16,8,20,20) k5 P=400 K=200 tied (3.2 ms) on a quiet machine but has 16x more BLAS
-#: calls (each a thread barrier: 3.1-4.5 ms in loaded runs), so it stays folded.
+#: PER_IMAGE_PIXELS output pixels. Fwd+bwd, folded -> per image, same run: (64,1,28,28)
+#: P=676 7.6 -> 4.5 ms, (32,3,32,32) P=900 2.9 -> 2.3, (8,64,56,56) P=3136 93 -> 74;
+#: (16,8,20,20) k5 P=400 2.22 -> 2.08 (once every GEMM ran on one BLAS thread; with
+#: 2-thread BLAS its 16x more calls each cost a thread barrier); narrower images lose
+#: (BLAS is less efficient on narrow matrices): (32,16,32,32) s2 P=256 4.8 -> 6.2 ms,
+#: (64,32,14,14) P=196 8.9 -> 9.6, (64,32,13,13) P=121 5.5 -> 6.5.
 PER_IMAGE_PIXELS = 400
-FEW_TAPS = 32
-WIDE_IMAGE_PIXELS = 1024
 
 
 class ConvGeometry:
@@ -112,9 +109,7 @@ def _grouped_weight(w: np.ndarray, groups: int) -> np.ndarray:
 
 def _per_image(geo: "ConvGeometry") -> bool:
     """One GEMM per image rather than one per tile (see PER_IMAGE_PIXELS)."""
-    p = geo.oh * geo.ow
-    return p >= PER_IMAGE_PIXELS and (geo.taps // geo.groups <= FEW_TAPS
-                                      or p >= WIDE_IMAGE_PIXELS)
+    return geo.oh * geo.ow >= PER_IMAGE_PIXELS
 
 
 #: stride-1 ungrouped convs with at least this many input channels x kernel columns (the

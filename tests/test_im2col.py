@@ -132,3 +132,13 @@ def test_awkward_arrays_do_not_add_numba_specialisations():
     # (max-pool windows of more than 254 taps, tested elsewhere, add int32-tap versions)
     signatures = [[s for s in k.signatures if "int32" not in str(s)] for k in kernels]
     assert all(len(s) <= 2 for s in signatures), signatures
+
+
+def test_kernels_refuse_strided_buffers_they_would_write_through_a_copy():
+    """The kernels write through flat views; a strided output would make reshape(-1)
+    copy and the result vanish silently, so it is refused."""
+    from tinygrad_cnn.kernels.im2col import columns_into, to_grid
+    x = np.random.randn(1, 1, 4, 4).astype(np.float32)
+    cols = np.zeros((9, 8), np.float32)[:, ::2]  # (9, 4), every other column
+    with pytest.raises(ValueError, match="C-contiguous"):
+        columns_into(to_grid(x, (0, 0, 0, 0), 1), (3, 3), (1, 1), (1, 1), (2, 2), 0, cols)

@@ -231,3 +231,15 @@ def test_bad_kernel_size_type():
     with pytest.raises(TypeError, match=r"kernel_size must be an int or a tuple of 1 or 2 "
                                         r"ints, got \(2, 2, 2\)"):
         max_pool2d(X, (2, 2, 2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(4, 8, 33, 35), (4, 8, 32, 34), (2, 3, 5, 4)])
+@pytest.mark.parametrize("divisor_override", [None, 3])
+def test_avg_pool_2x2_fast_path_matches_torch_twice(shape, divisor_override, dtype):
+    """2x2 windows at stride 2 take unrolled kernels whose gradient buffer is recycled
+    without zeroing: an odd last row/column must still come back 0, on every call."""
+    for _ in range(2):  # the second backward gets the first one's recycled buffer
+        _run_both(lambda t: avg_pool2d(t, 2, divisor_override=divisor_override),
+                  lambda t: TF.avg_pool2d(t, 2, divisor_override=divisor_override),
+                  np.random.randn(*shape), dtype)

@@ -140,6 +140,43 @@ def _avgpool_backward_kernel(g, h_start, h_end, w_start, w_end, divisor, gx):
                         gx[plane, ih, iw] += share
 
 
+@njit(cache=True)
+def _avgpool2x2_kernel(x, divisor, out):
+    """The common case (2x2 windows at stride 2 inside x), unrolled: (64,32,28,28) fwd
+    3.0 -> 1.25 ms, fwd+bwd 11.1 -> 2.0 ms. Sums in float64 like `_avgpool_kernel`."""
+    for plane in range(x.shape[0]):
+        src, dst = x[plane], out[plane]
+        for oh in range(out.shape[1]):
+            top, bottom, row, div = src[2 * oh], src[2 * oh + 1], dst[oh], divisor[oh]
+            for ow in range(out.shape[2]):
+                total = (np.float64(top[2 * ow]) + top[2 * ow + 1]
+                         + bottom[2 * ow] + bottom[2 * ow + 1])
+                row[ow] = total / div[ow]
+
+
+@njit(cache=True)
+def _avgpool2x2_backward_kernel(g, divisor, gx):
+    """Each gradient over its 2x2 window (as `_avgpool2x2_kernel`); every pixel of gx is
+    written, those outside all windows (an odd last row or column) with 0."""
+    for plane in range(g.shape[0]):
+        src, dst = g[plane], gx[plane]
+        for oh in range(g.shape[1]):
+            row, div, top, bottom = src[oh], divisor[oh], dst[2 * oh], dst[2 * oh + 1]
+            for ow in range(g.shape[2]):
+                share = row[ow] / div[ow]
+                top[2 * ow] = top[2 * ow + 1] = bottom[2 * ow] = bottom[2 * ow + 1] = share
+            for iw in range(2 * g.shape[2], gx.shape[2]):
+                top[iw] = bottom[iw] = 0
+        for ih in range(2 * g.shape[1], gx.shape[1]):
+            dst[ih, :] = 0
+
+
+def _tiles_2x2(rows: tuple, cols: tuple) -> bool:
+    """Do the windows tile x in 2x2 blocks from the top-left (start 2i, end 2i + 2)?"""
+    return all(np.array_equal(start, 2 * np.arange(len(start))) and
+               np.array_equal(end, start + 2) for start, end in (rows, cols))
+
+
 def _planes(a: np.ndarray) -> np.ndarray:
     """(N, C, H, W) -> contiguous (N*C, H, W)."""
     return kernel_array(a).reshape(a.shape[0] * a.shape[1], a.shape[2], a.shape[3])
@@ -185,13 +222,20 @@ def avgpool_forward(x: np.ndarray, rows: tuple, cols: tuple, divisor: np.ndarray
     """Window means: rows = (start, end) per output row, cols likewise per column,
     divisor (OH, OW)."""
     out = workspace.take(x.shape[:2] + divisor.shape, x.dtype)
-    _avgpool_kernel(_planes(x), *rows, *cols, divisor, _planes(out))
+    if _tiles_2x2(rows, cols):
+        _avgpool2x2_kernel(_planes(x), divisor, _planes(out))
+    else:
+        _avgpool_kernel(_planes(x), *rows, *cols, divisor, _planes(out))
     return out
 
 
 def avgpool_backward(g: np.ndarray, rows: tuple, cols: tuple, divisor: np.ndarray,
                      x_shape: tuple) -> np.ndarray:
     """Spread each output gradient evenly (1/divisor) over its window."""
+    if _tiles_2x2(rows, cols):
+        gx = workspace.take(tuple(x_shape), g.dtype)
+        _avgpool2x2_backward_kernel(_planes(g), divisor, _planes(gx))
+        return gx
     gx = workspace.zeros(tuple(x_shape), g.dtype)
     _avgpool_backward_kernel(_planes(g), *rows, *cols, divisor, _planes(gx))
     return gx

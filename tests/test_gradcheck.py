@@ -39,8 +39,9 @@ def test_gradcheck_passes_on_unary_ops(name, a):
         a = np.array([0.7, 1.3])
     if name == "clamp":  # stay away from the kinks where finite differences are wrong
         a = np.where(np.abs(a - 0.9) < 1e-3, 1.0, np.where(np.abs(a - 1.7) < 1e-3, 1.0, a))
-    if name == "std":  # std is not differentiable where all values are equal
-        a = a + np.arange(a.size).reshape(a.shape) * 0.1
+    if name == "std":  # std is not differentiable where all values are equal: sorted plus
+        # increasing offsets makes them distinct ([0.6, 0.5] + [0, 0.1] would not be)
+        a = (np.sort(a, axis=None) + np.arange(a.size) * 0.1).reshape(a.shape)
     if name == "leaky":
         a = np.where(np.abs(a - 1) < 1e-3, 1.5, a)
     assert gradcheck(UNARY_FNS[name], (leaf(a),))

@@ -129,8 +129,8 @@ def _shifted(geo: "ConvGeometry") -> bool:
     """Shifted-view implicit GEMM (shifted.py) rather than im2col."""
     if geo.stride != (1, 1) or geo.groups != 1 or geo.c * geo.kw < SHIFTED_MIN_INNER:
         return False
-    grid = (geo.h + geo.pad[0] + geo.pad[1]) * (geo.w + geo.pad[2] + geo.pad[3])
-    return grid <= SHIFTED_MAX_JUNK * geo.oh * geo.ow
+    padded_positions = (geo.h + geo.pad[0] + geo.pad[1]) * (geo.w + geo.pad[2] + geo.pad[3])
+    return padded_positions <= SHIFTED_MAX_JUNK * geo.oh * geo.ow
 
 
 def _image_major(a2d: np.ndarray, groups: int, t: int, p: int) -> np.ndarray:

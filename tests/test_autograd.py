@@ -200,3 +200,58 @@ def test_integer_leaf_in_a_graph_gets_no_gradient():
     i = Tensor([3, 4])
     (x * i).sum().backward()
     assert x.grad.tolist() == [3.0, 4.0] and i.grad is None
+
+
+def test_sibling_gradients_of_one_add_are_separate_arrays():
+    # AddBackward hands the same array to both parents: neither may take it over as is
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    a.grad.data += 5
+    assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_hook_result_is_copied_into_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    replacement = Tensor([7.0, 8.0])
+    x.register_hook(lambda g: replacement)
+    (x * 1.0).sum().backward()
+    x.grad.data += 1
+    assert replacement.tolist() == [7.0, 8.0] and x.grad.tolist() == [8.0, 9.0]
+
+
+def test_backward_gradient_argument_is_copied_into_a_leaf_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    seed = Tensor([3.0, 4.0])
+    x.backward(seed)
+    x.grad.data += 1
+    assert seed.tolist() == [3.0, 4.0]
+
+
+def test_retained_graph_accumulates_into_taken_over_gradient():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 4 * x.data)
+
+
+def test_unshared_input_gradient_becomes_grad_without_a_copy(monkeypatch):
+    # conv's input gradient is only the walk's: it becomes x.grad as is (a copy of
+    # a large one costs ~1 ms), as PyTorch does
+    import tinygrad_cnn.ops.conv2d as conv_op
+    from tinygrad_cnn.nn import functional as F
+
+    produced = []
+    original = conv_op.conv_backward
+
+    def spy(*args, **kwargs):
+        grads = original(*args, **kwargs)
+        produced.append(id(grads[0]))  # an id, not a reference (that would share it)
+        return grads
+
+    monkeypatch.setattr(conv_op, "conv_backward", spy)
+    x = Tensor(np.random.rand(4, 3, 16, 16).astype(np.float32), requires_grad=True)
+    w = Tensor(np.random.rand(5, 3, 3, 3).astype(np.float32), requires_grad=True)
+    F.conv2d(x, w, padding=1).sum().backward()
+    assert id(x.grad.data) == produced[-1]

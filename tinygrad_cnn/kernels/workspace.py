@@ -75,6 +75,12 @@ def take(shape: Tuple[int, ...], dtype) -> np.ndarray:
         return array
 
 
+def holds(array: np.ndarray) -> int:
+    """1 if the pool lists `array` (one reference to it is the pool's), else 0."""
+    buffers = _pool.get((array.shape, array.dtype))
+    return int(buffers is not None and any(b is array for b in buffers))
+
+
 def zeros(shape: Tuple[int, ...], dtype) -> np.ndarray:
     """`take` filled with zeros (recycled memory is already mapped: no page faults)."""
     array = take(shape, dtype)

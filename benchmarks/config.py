@@ -41,10 +41,10 @@ _DEFAULTS = dict(conv_shapes=CONV_SHAPES, pool_shape=(64, 32, 28, 28), lenet_bat
                  cold_cache=True, fresh_runs=2, memory_conv_shape=MEMORY_CONV_SHAPE,
                  gemm_size=1024)
 MODES = {
-    "full": Mode("full", repeats=10, warmup=2, min_seconds=1.0, pause=0.5, rounds=3,
+    "full": Mode("full", repeats=12, warmup=3, min_seconds=1.0, pause=0.5, rounds=6,
                  mnist_steps=None,
                  **_DEFAULTS),
-    "quick": Mode("quick", repeats=3, warmup=1, min_seconds=0.3, pause=0.2, rounds=3,
+    "quick": Mode("quick", repeats=6, warmup=3, min_seconds=0.3, pause=0.2, rounds=6,
                   mnist_steps=50,
                   **_DEFAULTS),
     "smoke": Mode("smoke", **dict(  # one tiny case per section, no MNIST, no cold cache

@@ -34,7 +34,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true",
-                      help="3 repeats, MNIST epoch extrapolated from 50 steps")
+                      help="about 0.3 s of calls per system and case, MNIST epoch extrapolated "
+                      "from 50 steps")
     size.add_argument("--smoke", action="store_true",
                       help="one tiny case per section, 1 repeat, no MNIST, no cold cache")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,

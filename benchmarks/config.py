@@ -44,7 +44,7 @@ MODES = {
     "full": Mode("full", repeats=12, warmup=3, min_seconds=1.0, pause=0.5, rounds=6,
                  mnist_steps=None,
                  **_DEFAULTS),
-    "quick": Mode("quick", repeats=6, warmup=3, min_seconds=0.3, pause=0.2, rounds=6,
+    "quick": Mode("quick", repeats=12, warmup=3, min_seconds=0.3, pause=0.2, rounds=6,
                   mnist_steps=50,
                   **_DEFAULTS),
     "smoke": Mode("smoke", **dict(  # one tiny case per section, no MNIST, no cold cache

@@ -82,6 +82,33 @@ def test_shifted_view_route_matches_torch(case, dtype, save_bytes):
         _check_against_torch(*case, dtype)
 
 
+TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gradient
+    ((4, 6, 3, 3), dict(padding=1)),
+    ((3, 6, 5, 5), dict(padding=2)),
+    ((6, 6, 3, 3), dict(padding=0)),
+    ((2, 6, 1, 1), dict()),
+    ((4, 6, 4, 2), dict(padding="same", dilation=(2, 1))),  # uneven left/right padding
+    ((4, 6, 2, 3), dict(padding="same")),  # uneven top/bottom padding
+    ((4, 3, 3, 3), dict(padding=(2, 1), dilation=2, groups=2)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("w_shape,kwargs", TRANSPOSED_CASES + [
+    ((4, 6, 3, 3), dict(padding=3)),  # padding past the kernel's reach: col2im
+    ((8, 6, 3, 3), dict(padding=1)),  # O > C: col2im
+])
+def test_input_gradient_as_a_transposed_conv_matches_torch(w_shape, kwargs, dtype,
+                                                          monkeypatch):
+    from tinygrad_cnn.kernels import conv as conv_kernels
+    routes = []
+    original = conv_kernels._transposed_conv
+    monkeypatch.setattr(conv_kernels, "_transposed_conv",
+                        lambda geo, w: routes.append(original(geo, w)) or routes[-1])
+    _check_against_torch((3, 6, 7, 8), w_shape, True, kwargs, dtype)
+    assert (routes[-1] is not None) == ((w_shape, kwargs) in TRANSPOSED_CASES)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kernel,dilation", [((4, 2), 1), ((2, 3), (3, 2)), ((1, 1), 1)])
 def test_same_padding_even_kernels_split_like_torch(kernel, dilation, dtype):

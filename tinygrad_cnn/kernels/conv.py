@@ -31,7 +31,9 @@ MB). Tiles of 16 MB (2 images there) rather than 8 MB: fewer, wider GEMMs ran fa
 Large convs first split the batch into parts, one per core, each run by its own thread
 through one of the routes above (`batch_split.py`); `saved` remembers the parts so the
 backward splits the same way. Stride-1 convs on wide enough images take the shifted-view
-route (`shifted.py`) instead of im2col.
+route (`shifted.py`) instead of im2col. Other stride-1 convs with no more output than
+input channels get their input gradient as a forward conv of the gradient (no col2im,
+`_transposed_conv`).
 
 All buffers come from `workspace`, so a training loop touches no fresh pages.
 """
@@ -159,13 +161,20 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
 
     def forward_part(i: int, n0: int, n1: int):
         part = ConvGeometry(x[n0:n1].shape, w.shape, stride, pad, dilation, groups)
-        if not _shifted(part):
-            return _im2col_forward(x[n0:n1], w, b, part, keep_cols, out[n0:n1])
-        xs = shifted_forward(x[n0:n1], w, b, part, out[n0:n1])  # under the cols' budget:
-        return xs if keep_cols and xs.nbytes <= SAVE_COLS_BYTES else None
+        return _forward_into(x[n0:n1], w, b, part, keep_cols, out[n0:n1])
 
     cols = run_parts(forward_part, parts)
     return out, (None if any(c is None for c in cols) else (parts, cols))
+
+
+def _forward_into(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo: ConvGeometry,
+                  keep_cols: bool, out: np.ndarray) -> Optional[np.ndarray]:
+    """out = conv(x) by the shifted or the im2col route; returns what the weight gradient
+    needs from the forward (see conv_forward), or None."""
+    if not _shifted(geo):
+        return _im2col_forward(x, w, b, geo, keep_cols, out)
+    xs = shifted_forward(x, w, b, geo, out)  # kept only under the cols' budget
+    return xs if keep_cols and xs.nbytes <= SAVE_COLS_BYTES else None
 
 
 def _im2col_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo: ConvGeometry,
@@ -240,6 +249,7 @@ def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], saved: Optional[tup
     x = None if x is None else kernel_array(x)
     parts, cols = saved if saved is not None else (batch_parts(geo.n, geo.flops), None)
     gx = workspace.take(tuple(x_shape), grad.dtype) if need[0] else None
+    transposed = _transposed_conv(geo, w) if need[0] else None
 
     def backward_part(i: int, n0: int, n1: int):
         part = ConvGeometry((n1 - n0,) + tuple(x_shape[1:]), w.shape, stride, pad, dilation,
@@ -247,16 +257,48 @@ def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], saved: Optional[tup
         part_cols = None if cols is None else cols[i]
         part_x = None if x is None else x[n0:n1]
         part_gx = None if gx is None else gx[n0:n1]
+        part_need = need
+        if transposed is not None:  # gx is a forward conv of the gradient
+            wt, tpad = transposed
+            tgeo = ConvGeometry(grad[n0:n1].shape, wt.shape, (1, 1), tpad, dilation, groups)
+            _forward_into(grad[n0:n1], wt, None, tgeo, False, part_gx)
+            part_need = (False, need[1], need[2])
         if _shifted(part):  # the saved cols are the forward's stacked x there
             if need[1] and part_cols is None:
                 part_cols = Shifted(part).stack(part_x)
-            return shifted_backward(grad[n0:n1], part_cols, w, part, need, part_gx)
-        return _im2col_backward(grad[n0:n1], part_x, part_cols, w, part, need, part_gx)
+            return shifted_backward(grad[n0:n1], part_cols, w, part, part_need, part_gx)
+        return _im2col_backward(grad[n0:n1], part_x, part_cols, w, part, part_need, part_gx)
 
     sums = run_parts(backward_part, parts)
     gw = _total([s[0] for s in sums]) if need[1] else None
     gb = _total([s[1] for s in sums]) if need[2] else None
     return gx, gw, gb
+
+
+def _transposed_conv(geo: ConvGeometry, w: np.ndarray) -> Optional[Tuple[np.ndarray, Pad4]]:
+    """(weight, padding) of the forward conv that gives a stride-1 conv's input gradient,
+    when that beats GEMM + col2im; else None.
+
+    The input gradient of a stride-1 conv is the gradient correlated with the kernel
+    flipped in space and with its in/out channels swapped, padded by d*(k-1) - p. Its
+    im2col reads the gradient's O channels where col2im writes x's C, so with O <= C it
+    moves no more data, and im2col's plain copies beat col2im's read-add-writes. Input
+    gradient alone, one 8-image part on one thread, col2im -> conv: (16,32,16,16)->16
+    k3 1.38 -> 0.75 ms, (16,8,20,20)->8 k5 0.50 -> 0.42; with O > C it loses
+    ((64,32,14,14)->64: 3.0 -> 4.4 ms). A padding wider than the kernel's reach (which
+    would need negative padding) keeps col2im, and so does the shifted route, whose input
+    gradient has no col2im ((8,64,56,56) fwd+bwd, p10: 27.0 -> 28.2 ms as a conv).
+    """
+    g = geo.groups
+    reach_h, reach_w = geo.dilation[0] * (geo.kh - 1), geo.dilation[1] * (geo.kw - 1)
+    tpad = (reach_h - geo.pad[0], reach_h - geo.pad[1],
+            reach_w - geo.pad[2], reach_w - geo.pad[3])
+    if geo.stride != (1, 1) or geo.o > geo.c or min(tpad) < 0 or _shifted(geo):
+        return None
+    wt = w.reshape(g, geo.o // g, geo.c // g, geo.kh, geo.kw)[..., ::-1, ::-1]
+    wt = np.ascontiguousarray(wt.transpose(0, 2, 1, 3, 4)).reshape(geo.c, geo.o // g,
+                                                                     geo.kh, geo.kw)
+    return wt, tpad
 
 
 def _total(arrays: list) -> np.ndarray:

@@ -284,7 +284,8 @@ def _transposed_conv(geo: ConvGeometry, w: np.ndarray) -> Optional[Tuple[np.ndar
     im2col reads the gradient's O channels where col2im writes x's C, so with O <= C it
     moves no more data, and im2col's plain copies beat col2im's read-add-writes. Input
     gradient alone, one 8-image part on one thread, col2im -> conv: (16,32,16,16)->16
-    k3 1.38 -> 0.75 ms, (16,8,20,20)->8 k5 0.50 -> 0.42; with O > C it loses
+    k3 1.38 -> 0.75 ms, (16,8,20,20)->8 k5 0.50 -> 0.42; depthwise fwd+bwd, 2 threads:
+    (32,32,28,28) 14.6 -> 7.5 ms, (16,64,14,14) 5.7 -> 3.2; with O > C it loses
     ((64,32,14,14)->64: 3.0 -> 4.4 ms). A padding wider than the kernel's reach (which
     would need negative padding) keeps col2im, and so does the shifted route, whose input
     gradient has no col2im ((8,64,56,56) fwd+bwd, p10: 27.0 -> 28.2 ms as a conv).

@@ -90,6 +90,7 @@ TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gr
     ((4, 6, 4, 2), dict(padding="same", dilation=(2, 1))),  # uneven left/right padding
     ((4, 6, 2, 3), dict(padding="same")),  # uneven top/bottom padding
     ((4, 3, 3, 3), dict(padding=(2, 1), dilation=2, groups=2)),
+    ((6, 1, 3, 3), dict(padding=1, groups=6)),  # depthwise
 ]
 
 

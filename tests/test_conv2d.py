@@ -62,10 +62,24 @@ def _check_against_torch(x_shape, w_shape, with_bias, kwargs, dtype):
     assert out.dtype == dtype and all(t.grad.dtype == dtype for t in ours)
 
 
+def _direct_route(mp, direct: bool) -> None:
+    """Send every stride-1 ungrouped conv within reach to kernels/direct.py (direct=True),
+    or none (False), whatever their channels and taps."""
+    from tinygrad_cnn.kernels import direct as direct_kernels
+    if direct:
+        mp.setattr(direct_kernels, "DIRECT_MIN_TAPS", 1)
+        mp.setattr(direct_kernels, "DIRECT_MAX_CHANNELS", 10**6)
+    else:
+        mp.setattr(direct_kernels, "DIRECT_MAX_CHANNELS", 0)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("direct", [True, False])
 @given(case=conv_cases())
-def test_conv2d_matches_torch(case, dtype):
-    _check_against_torch(*case, dtype)
+def test_conv2d_matches_torch(case, dtype, direct):
+    with pytest.MonkeyPatch.context() as mp:
+        _direct_route(mp, direct)
+        _check_against_torch(*case, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -76,6 +90,7 @@ def test_shifted_view_route_matches_torch(case, dtype, save_bytes):
     stacked input kept for backward or recomputed."""
     from tinygrad_cnn.kernels import conv as conv_kernels
     with pytest.MonkeyPatch.context() as mp:
+        _direct_route(mp, False)
         mp.setattr(conv_kernels, "SHIFTED_MIN_INNER", 1)
         mp.setattr(conv_kernels, "SHIFTED_MAX_JUNK", float("inf"))
         mp.setattr(conv_kernels, "SAVE_COLS_BYTES", save_bytes)
@@ -97,17 +112,74 @@ TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gr
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("w_shape,kwargs", TRANSPOSED_CASES + [
     ((4, 6, 3, 3), dict(padding=3)),  # padding past the kernel's reach: col2im
-    ((8, 6, 3, 3), dict(padding=1)),  # O > C: col2im
+    ((20, 6, 3, 3), dict(padding=1)),  # O > C, too wide for the direct route: col2im
 ])
-def test_input_gradient_as_a_transposed_conv_matches_torch(w_shape, kwargs, dtype,
+@pytest.mark.parametrize("direct", [True, False])
+def test_input_gradient_as_a_transposed_conv_matches_torch(w_shape, kwargs, dtype, direct,
                                                           monkeypatch):
+    """The transposed conv runs by the direct kernel or im2col: the same cases take it."""
     from tinygrad_cnn.kernels import conv as conv_kernels
+    if not direct:
+        _direct_route(monkeypatch, False)
     routes = []
     original = conv_kernels._transposed_conv
     monkeypatch.setattr(conv_kernels, "_transposed_conv",
                         lambda geo, w: routes.append(original(geo, w)) or routes[-1])
     _check_against_torch((3, 6, 7, 8), w_shape, True, kwargs, dtype)
     assert (routes[-1] is not None) == ((w_shape, kwargs) in TRANSPOSED_CASES)
+
+
+@st.composite
+def direct_cases(draw):
+    """Convs the direct route takes by default: stride 1, ungrouped, at most 16 channels,
+    at least 32 taps, padding within the kernel's reach; every tap count mod 3 and
+    channel count mod 4."""
+    kh, kw = draw(st.tuples(st.integers(1, 5), st.integers(1, 5)).filter(lambda k: k != (1, 1)))
+    c, o = draw(st.integers(-(-32 // (kh * kw)), 16)), draw(st.integers(1, 16))
+    dilation = draw(st.sampled_from([1, 2, (1, 2)]))
+    reach = [d * (k - 1) for d, k in zip(_two(dilation), (kh, kw))]
+    padding = draw(st.one_of(st.sampled_from(["same", "valid"]),
+                             st.tuples(st.integers(0, reach[0]), st.integers(0, reach[1]))))
+    pads = (0, 0) if isinstance(padding, str) else padding
+    low = [max(1, r + 1 - 2 * p) for r, p in zip(reach, pads)]
+    h, w = draw(st.integers(low[0], low[0] + 6)), draw(st.integers(low[1], low[1] + 6))
+    kwargs = dict(padding=padding, dilation=dilation)
+    return (draw(st.integers(1, 3)), c, h, w), (o, c, kh, kw), draw(st.booleans()), kwargs
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@given(case=direct_cases())
+def test_direct_route_matches_torch(case, dtype):
+    """Forward, weight gradient and (with enough taps for it: O*kh*kw >= 32) the input
+    gradient, a transposed conv, run by kernels/direct.py, and match torch."""
+    from tinygrad_cnn.kernels import conv as conv_kernels
+    calls = []
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("direct_forward", "direct_weight_grad"):
+            kernel = getattr(conv_kernels, name)
+            mp.setattr(conv_kernels, name,
+                       lambda *a, kernel=kernel, name=name: calls.append(name) or kernel(*a))
+        _check_against_torch(*case, dtype)
+    o, _, kh, kw = case[1]
+    assert calls.count("direct_forward") == 1 + (o * kh * kw >= 32)
+    assert calls.count("direct_weight_grad") == 1
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_nonfinite_inputs_spread_only_through_their_windows(direct, monkeypatch):
+    """An inf or nan in x makes exactly the outputs whose windows hold it non-finite, as
+    in torch: the direct kernel's extra reads (junk columns, past a row's end) never reach
+    a kept output."""
+    _direct_route(monkeypatch, direct)
+    x = np.random.randn(2, 8, 9, 11).astype(np.float32)
+    x[0, 3, 4, 0], x[0, 5, 2, 10], x[1, 0, 8, 5] = np.inf, -np.inf, np.nan
+    w = np.random.randn(6, 8, 3, 5).astype(np.float32)
+    out = conv2d(Tensor(x), Tensor(w), padding=(1, 2)).numpy()
+    ref = TF.conv2d(torch.tensor(x), torch.tensor(w), padding=(1, 2)).numpy()
+    finite = np.isfinite(ref)
+    assert 0 < finite.sum() < finite.size
+    np.testing.assert_array_equal(np.isfinite(out), finite)
+    np.testing.assert_allclose(out[finite], ref[finite], rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -143,6 +215,7 @@ def test_batch_tiles_and_recomputed_columns(monkeypatch, kwargs, dtype, per_imag
     recomputing the columns instead of keeping them; with both GEMM layouts (one folded
     GEMM per tile, or one GEMM per image)."""
     from tinygrad_cnn.kernels import conv as conv_kernels
+    _direct_route(monkeypatch, False)
     monkeypatch.setattr(conv_kernels, "PER_IMAGE_PIXELS", 1 if per_image else 10**9)
     monkeypatch.setattr(conv_kernels, "TILE_BYTES", 2 * 4 * 9 * 36 * np.dtype(dtype).itemsize)
     monkeypatch.setattr(conv_kernels, "SAVE_COLS_BYTES", 0)
@@ -151,14 +224,16 @@ def test_batch_tiles_and_recomputed_columns(monkeypatch, kwargs, dtype, per_imag
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("save_bytes", [0, 1 << 30])
+@pytest.mark.parametrize("save_bytes,direct", [(0, False), (1 << 30, False), (0, True)])
 @given(case=conv_cases())
-def test_batch_parts_on_threads_match_torch(case, dtype, save_bytes):
+def test_batch_parts_on_threads_match_torch(case, dtype, save_bytes, direct):
     """Every conv split into up to 3 batch parts run on worker threads (N=1..3, so also
-    parts of one image and no split at all), saved columns kept or recomputed."""
+    parts of one image and no split at all), saved columns kept or recomputed, or by the
+    direct route."""
     from tinygrad_cnn.kernels import batch_split, conv as conv_kernels
     fake = ThreeThreads()
     with pytest.MonkeyPatch.context() as mp:
+        _direct_route(mp, direct)
         mp.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
         mp.setattr(batch_split, "threads", fake)
         mp.setattr(conv_kernels, "SAVE_COLS_BYTES", save_bytes)
@@ -193,6 +268,7 @@ def test_an_error_in_a_batch_part_propagates_and_restores_blas_threads(monkeypat
 @pytest.mark.parametrize("per_image", [False, True])
 def test_both_gemm_layouts_with_whole_batch_columns(monkeypatch, per_image):
     from tinygrad_cnn.kernels import conv as conv_kernels
+    _direct_route(monkeypatch, False)
     monkeypatch.setattr(conv_kernels, "PER_IMAGE_PIXELS", 1 if per_image else 10**9)
     for kwargs in (dict(padding=1), dict(stride=2, groups=2, dilation=(1, 2))):
         _check_against_torch((3, 4, 9, 8), (6, 4 // kwargs.get("groups", 1), 3, 2), True,

@@ -45,6 +45,7 @@ import numpy as np
 
 from . import workspace
 from .geometry import Pad4, Pair, conv_output_size
+from .direct import direct_applies, direct_forward, direct_weight_grad
 from .im2col import add_columns_into, columns_into, to_grid
 from .layout import kernel_array
 from .shifted import Shifted, shifted_backward, shifted_forward
@@ -169,8 +170,11 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
 
 def _forward_into(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo: ConvGeometry,
                   keep_cols: bool, out: np.ndarray) -> Optional[np.ndarray]:
-    """out = conv(x) by the shifted or the im2col route; returns what the weight gradient
-    needs from the forward (see conv_forward), or None."""
+    """out = conv(x) by the direct, shifted or im2col route; returns what the weight
+    gradient needs from the forward (see conv_forward), or None."""
+    if direct_applies(geo):  # its weight gradient reads x itself
+        direct_forward(x, w, b, geo, out)
+        return None
     if not _shifted(geo):
         return _im2col_forward(x, w, b, geo, keep_cols, out)
     xs = shifted_forward(x, w, b, geo, out)  # kept only under the cols' budget
@@ -263,6 +267,9 @@ def conv_backward(grad: np.ndarray, x: Optional[np.ndarray], saved: Optional[tup
             tgeo = ConvGeometry(grad[n0:n1].shape, wt.shape, (1, 1), tpad, dilation, groups)
             _forward_into(grad[n0:n1], wt, None, tgeo, False, part_gx)
             part_need = (False, need[1], need[2])
+        if direct_applies(part):  # (its gx is always the transposed conv)
+            return (direct_weight_grad(grad[n0:n1], part_x, part) if need[1] else None,
+                    grad[n0:n1].sum(axis=(0, 2, 3)) if need[2] else None)
         if _shifted(part):  # the saved cols are the forward's stacked x there
             if need[1] and part_cols is None:
                 part_cols = Shifted(part).stack(part_x)
@@ -294,7 +301,9 @@ def _transposed_conv(geo: ConvGeometry, w: np.ndarray) -> Optional[Tuple[np.ndar
     reach_h, reach_w = geo.dilation[0] * (geo.kh - 1), geo.dilation[1] * (geo.kw - 1)
     tpad = (reach_h - geo.pad[0], reach_h - geo.pad[1],
             reach_w - geo.pad[2], reach_w - geo.pad[3])
-    if geo.stride != (1, 1) or geo.o > geo.c or min(tpad) < 0 or _shifted(geo):
+    if geo.stride != (1, 1) or min(tpad) < 0:
+        return None
+    if not direct_applies(geo) and (geo.o > geo.c or _shifted(geo)):
         return None
     wt = w.reshape(g, geo.o // g, geo.c // g, geo.kh, geo.kw)[..., ::-1, ::-1]
     wt = np.ascontiguousarray(wt.transpose(0, 2, 1, 3, 4)).reshape(geo.c, geo.o // g,

@@ -30,10 +30,10 @@ MB). Tiles of 16 MB (2 images there) rather than 8 MB: fewer, wider GEMMs ran fa
 
 Large convs first split the batch into parts, one per core, each run by its own thread
 through one of the routes above (`batch_split.py`); `saved` remembers the parts so the
-backward splits the same way. Stride-1 convs on wide enough images take the shifted-view
-route (`shifted.py`) instead of im2col. Other stride-1 convs with no more output than
-input channels get their input gradient as a forward conv of the gradient (no col2im,
-`_transposed_conv`).
+backward splits the same way. Stride-1 convs with few channels run direct (`direct.py`,
+no GEMM), those on wide enough images take the shifted-view route (`shifted.py`) instead
+of im2col. Other stride-1 convs with no more output than input channels get their input
+gradient as a forward conv of the gradient (no col2im, `_transposed_conv`).
 
 All buffers come from `workspace`, so a training loop touches no fresh pages.
 """
@@ -293,7 +293,8 @@ def _transposed_conv(geo: ConvGeometry, w: np.ndarray) -> Optional[Tuple[np.ndar
     gradient alone, one 8-image part on one thread, col2im -> conv: (16,32,16,16)->16
     k3 1.38 -> 0.75 ms, (16,8,20,20)->8 k5 0.50 -> 0.42; depthwise fwd+bwd, 2 threads:
     (32,32,28,28) 14.6 -> 7.5 ms, (16,64,14,14) 5.7 -> 3.2; with O > C it loses
-    ((64,32,14,14)->64: 3.0 -> 4.4 ms). A padding wider than the kernel's reach (which
+    ((64,32,14,14)->64: 3.0 -> 4.4 ms), unless it runs direct (`direct.py`: no im2col
+    there, so O > C costs nothing extra). A padding wider than the kernel's reach (which
     would need negative padding) keeps col2im, and so does the shifted route, whose input
     gradient has no col2im ((8,64,56,56) fwd+bwd, p10: 27.0 -> 28.2 ms as a conv).
     """

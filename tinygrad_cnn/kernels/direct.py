@@ -23,6 +23,9 @@ Per 8-image part on one thread, im2col route -> direct: (16,8,20,20)->8 k5 forwa
 the GEMMs there run at 75-120 GFLOP/s, this kernel at 45-70 ((32,32,14,14)->64: 3.0 ->
 4.4 ms forward), hence DIRECT_MAX_CHANNELS; and so do convs with few taps per output,
 where zeroing and writing out the accumulators weigh more (DIRECT_MIN_TAPS).
+
+The price is compile time: each kernel takes ~1 s to compile (per dtype), paid once, on
+first use, since numba caches it on disk.
 """
 from __future__ import annotations
 
@@ -82,24 +85,31 @@ class _Layout:
         return flat
 
 
-def _blocked(w2d: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """(O, K) weights as (OB, K//3, BLOCK, 3) triples and (OB, K%3, BLOCK) leftovers,
-    output channels padded with zeros to whole blocks."""
+def _pack(w2d: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(O, K) weights in the kernels' layout: (OB, K//3, BLOCK, 3) triples of taps and
+    (OB, K%3, BLOCK) leftover taps, output channels zero-padded to whole blocks."""
     o, k = w2d.shape
-    blocks = -(-o // BLOCK)
-    padded = np.zeros((blocks * BLOCK, k), w2d.dtype)
-    padded[:o] = w2d
-    padded = padded.reshape(blocks, BLOCK, k)
-    whole = k - k % 3
+    blocks, whole = -(-o // BLOCK), k - k % 3
+    padded = np.zeros((blocks, BLOCK, k), w2d.dtype)
+    padded.reshape(-1, k)[:o] = w2d
     triples = padded[:, :, :whole].reshape(blocks, BLOCK, whole // 3, 3).transpose(0, 2, 1, 3)
-    return np.ascontiguousarray(triples), np.ascontiguousarray(padded[:, :, whole:].transpose(0, 2, 1))
+    singles = padded[:, :, whole:].transpose(0, 2, 1)
+    return np.ascontiguousarray(triples), np.ascontiguousarray(singles)
+
+
+def _unpack(triples: np.ndarray, singles: np.ndarray, o: int) -> np.ndarray:
+    """The (O, K) weights of `_pack`'s layout."""
+    blocks = triples.shape[0]
+    rows = np.concatenate([triples.transpose(0, 2, 1, 3).reshape(blocks, BLOCK, -1),
+                           singles.transpose(0, 2, 1)], axis=2)
+    return rows.reshape(blocks * BLOCK, -1)[:o]
 
 
 def direct_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo,
                    out: np.ndarray) -> None:
     """out (N, O, OH, OW) = conv(x, w) + b by the direct kernel."""
     layout = _Layout(geo)
-    triples, singles = _blocked(w.reshape(geo.o, -1))
+    triples, singles = _pack(w.reshape(geo.o, -1))
     bias = np.zeros(geo.o, x.dtype) if b is None else b
     _conv_kernel(layout.pad(x), layout.image, layout.offsets, triples, singles, bias,
                  layout.wp, out)
@@ -108,17 +118,10 @@ def direct_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo,
 def direct_weight_grad(grad: np.ndarray, x: np.ndarray, geo) -> np.ndarray:
     """d loss / d w (O, C, kh, kw) for grad (N, O, OH, OW) by the direct kernel."""
     layout = _Layout(geo)
-    k = geo.taps
-    blocks = -(-geo.o // BLOCK)
-    triples = np.zeros((blocks, k // 3, BLOCK, 3), grad.dtype)
-    singles = np.zeros((blocks, k % 3, BLOCK), grad.dtype)
+    triples, singles = _pack(np.zeros((geo.o, geo.taps), grad.dtype))
     _weight_grad_kernel(layout.pad(x), layout.image, layout.offsets, grad, layout.wp,
                         triples, singles)
-    gw = np.empty((blocks * BLOCK, k), grad.dtype)
-    whole = k - k % 3
-    gw[:, :whole] = triples.transpose(0, 2, 1, 3).reshape(blocks * BLOCK, whole)
-    gw[:, whole:] = singles.transpose(0, 2, 1).reshape(blocks * BLOCK, k - whole)
-    return gw[:geo.o].reshape(geo.o, geo.c, geo.kh, geo.kw)
+    return _unpack(triples, singles, geo.o).reshape(geo.o, geo.c, geo.kh, geo.kw)
 
 
 @njit(cache=True, nogil=True, fastmath=_MATH)

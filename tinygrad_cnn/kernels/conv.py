@@ -83,6 +83,11 @@ class ConvGeometry:
         self.taps = self.c * self.kh * self.kw  # rows of cols (all groups)
 
     @property
+    def reach(self) -> Pair:
+        """How far the kernel spans past its first tap, d*(k-1), in rows and columns."""
+        return self.dilation[0] * (self.kh - 1), self.dilation[1] * (self.kw - 1)
+
+    @property
     def flops(self) -> int:
         """Multiplies and adds of the forward."""
         return 2 * self.n * self.o * (self.taps // self.groups) * self.oh * self.ow
@@ -299,7 +304,7 @@ def _transposed_conv(geo: ConvGeometry, w: np.ndarray) -> Optional[Tuple[np.ndar
     gradient has no col2im ((8,64,56,56) fwd+bwd, p10: 27.0 -> 28.2 ms as a conv).
     """
     g = geo.groups
-    reach_h, reach_w = geo.dilation[0] * (geo.kh - 1), geo.dilation[1] * (geo.kw - 1)
+    reach_h, reach_w = geo.reach
     tpad = (reach_h - geo.pad[0], reach_h - geo.pad[1],
             reach_w - geo.pad[2], reach_w - geo.pad[3])
     if geo.stride != (1, 1) or min(tpad) < 0:

@@ -59,7 +59,7 @@ def direct_applies(geo) -> bool:
         return False
     if geo.taps < DIRECT_MIN_TAPS:
         return False
-    reach_h, reach_w = geo.dilation[0] * (geo.kh - 1), geo.dilation[1] * (geo.kw - 1)
+    reach_h, reach_w = geo.reach
     return max(geo.pad[:2]) <= reach_h and max(geo.pad[2:]) <= reach_w
 
 

@@ -32,13 +32,13 @@ class Mode:
     lenet_batch: int
     mnist_steps: Optional[int]
     cold_cache: bool             # also time a start with an empty numba cache (slow)
-    fresh_runs: int              # cold-start probe runs; the last counts (earlier fill caches)
+    fresh_runs: int              # timed cold-start probe runs (median), after one that fills caches
     memory_conv_shape: ConvShape
     gemm_size: int
 
 
 _DEFAULTS = dict(conv_shapes=CONV_SHAPES, pool_shape=(64, 32, 28, 28), lenet_batch=64,
-                 cold_cache=True, fresh_runs=2, memory_conv_shape=MEMORY_CONV_SHAPE,
+                 cold_cache=True, fresh_runs=5, memory_conv_shape=MEMORY_CONV_SHAPE,
                  gemm_size=1024)
 MODES = {
     "full": Mode("full", repeats=12, warmup=3, min_seconds=1.0, pause=0.5, rounds=6,

@@ -60,7 +60,9 @@ def cold_start(system: str, options: dict) -> dict:
     for t in (x, w, b):
         t.requires_grad_()
     F.conv2d(x, w, b, padding=1).sum().backward()
-    return {"import_s": imported - start, "first_call_s": time.perf_counter() - imported}
+    # done_at: wall clock (comparable across processes) when the first result is ready
+    return {"import_s": imported - start, "first_call_s": time.perf_counter() - imported,
+            "done_at": time.time()}
 
 
 def peak_memory(system: str, options: dict) -> dict:

@@ -112,9 +112,12 @@ def _col2im_kernel(src, width, kernel, dilation, stride_h, out_hw, n_start, dst,
     (kh, kw), (dh, dw), (oh_n, ow_n) = kernel, dilation, out_hw
     c_n, hp, sw, wq = grid_chw
     row_len, plane = sw * wq, oh_n * ow_n
-    # image by image, channel by channel: the plane being summed into stays in L1
-    for n in range(width // plane):
-        for c in range(c_n):
+    # channel by channel, then image by image: the plane being summed into stays in L1,
+    # and the channel's kh*kw rows of columns are read front to back, a few long streams
+    # (image-major order read all C*kh*kw rows a short run at a time: col2im of 32
+    # images (32,32,14,14) k3, 1.07 -> 0.94 ms; (8,64,28,28) 1.30 -> 1.18 ms)
+    for c in range(c_n):
+        for n in range(width // plane):
             p0 = ((n_start + n) * c_n + c) * hp * row_len
             for i in range(hp * row_len):
                 dst[p0 + i] = 0

@@ -35,8 +35,8 @@ def _warm_starts(ctx: Context) -> Dict[str, List[dict]]:
 
     One untimed start first fills the numba and OS file caches. The systems then take
     turns, start by start: one fresh process is a single sample of a shared machine, and
-    a burst of load (it once made one start 1.17 s against 0.76-0.89 s in other runs)
-    then lands on both systems and moves the median by at most one sample."""
+    a burst of load then lands on both systems and moves the median by at most one
+    sample (benchmarks/README.md)."""
     for system in SYSTEMS:
         run_probe(ctx, "cold", system)
     starts: Dict[str, List[dict]] = {system: [] for system in SYSTEMS}
@@ -83,5 +83,6 @@ def run(ctx: Context) -> List[Row]:
         rows.append(Row("coldstart", "process start to first conv done, cold numba cache",
                         "s", ours=cold["ready_s"], torch=torch["ready_s"],
                         notes=f"NUMBA_CACHE_DIR empty, so every kernel compiles; "
-                              f"{_split(cold)}; whole process {cold['wall_s']:.2f} s"))
+                              f"{_split(cold)}; whole process {cold['wall_s']:.2f} s; torch's "
+                              "column is its warm start (it has no JIT cache to empty)"))
     return rows

@@ -5,30 +5,35 @@ topological order, `engine.topological_order`). Each op node is its `<Op>Backwar
 leaf is where the gradient is accumulated into `.grad`. Edges point from the loss back to
 the leaves and carry the shape of the gradient they pass; when a tensor feeds only one
 op, its `.grad` (if present) is exactly that edge's gradient, so its summary goes on the
-edge too. The layout runs right to left, so nodes sit where they sit in the forward view.
+edge too. The layout runs against the forward view's direction (bottom to top, or right
+to left), so nodes sit where they sit in the forward view.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, Optional
 
-import graphviz
-
 from ..autograd.engine import topological_order
 from . import style
 from .modules import param_names
 from .op_labels import op_category
+from .picture import Picture
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
 def draw_backward(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *,
-                  show_grads: bool = True) -> graphviz.Digraph:
+                  show_grads: bool = True, direction: str = "auto",
+                  rankdir: Optional[str] = None, legend: bool = True) -> Picture:
     """Draw how the gradient of `tensor` flows back to the leaves, step by step.
 
     params: `dict(model.named_parameters())` to name the leaves. show_grads: print the red
-    `∇ min · mean · max` of every `.grad` present (run backward first, and `retain_grad()`
-    for intermediate tensors, e.g. with `viz.walk.retain_all_grads`).
+    `∇` of every `.grad` present, all values up to 8 elements, else `min · mean · max` (run
+    backward first, and `retain_grad()` for intermediate tensors, e.g. with
+    `viz.retain_all_grads`). direction: the *forward* view's direction ('auto', 'TB',
+    'LR'); this picture runs against it (bottom to top, right to left). rankdir: graphviz's
+    literal direction for this picture ('BT', 'RL', 'TB', 'LR'), wins over direction.
+    legend: explain the colours and numbers under the picture.
 
     >>> from tinygrad_cnn import Tensor
     >>> w = Tensor([1.0, -1.0], requires_grad=True)
@@ -39,7 +44,7 @@ def draw_backward(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None
     step = {id(t): n for n, t in enumerate(order, start=1)}
     names = param_names(params)
     uses = _use_counts(order)
-    g = style.new_digraph("backward", rankdir="RL", nodesep="0.25", ranksep="0.4")
+    g = style.new_digraph("backward", nodesep="0.25", ranksep="0.4")
     g.node("seed", **_seed_attrs(tensor))
     g.edge("seed", f"b{step[id(tensor)]}", label="1" if tensor.data.size == 1
            else style.fmt_shape(tensor.shape))
@@ -52,7 +57,13 @@ def draw_backward(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None
             if parent.requires_grad:
                 label = _edge_label(parent, uses, show_grads)
                 g.edge(f"b{n}", f"b{step[id(parent)]}", label=label)
-    return g
+    if legend:
+        found = [op_category(t._ctx.name) if t._ctx is not None else "param" for t in order]
+        style.add_legend(g, found, values=False, grads=True, summary=show_grads and any(
+            t.grad is not None and t.grad.data.size > style.FULL_VALUES for t in order))
+    if rankdir:
+        return g.set_direction(rankdir)
+    return g.set_direction(direction, reverse=True)
 
 
 def _use_counts(order) -> Dict[int, int]:
@@ -82,10 +93,15 @@ def _node_attrs(t, n: int, names, uses, show_grads: bool) -> dict:
         title = f"{n}. AccumulateGrad"
         label = style.html_lines(title, names.get(id(t), "leaf"), shape_line, total,
                                  bold_first=True)
-        return dict(label=label, shape="box", style="filled", fillcolor=style.PARAM_FILL)
+        tip = f"step {n}: add the incoming gradient into .grad\\n" + style.tensor_tooltip(
+            names.get(id(t), "leaf"), t, show_grads)
+        return dict(label=label, shape="box", style="filled", fillcolor=style.PARAM_FILL,
+                    tooltip=tip)
     fill = style.CATEGORY_FILL[op_category(t._ctx.name)]
     label = style.html_lines(f"{n}. {t._ctx.name}Backward", total, bold_first=True)
-    return dict(label=label, shape="box", style="rounded,filled", fillcolor=fill)
+    tip = (f"step {n}: {t._ctx.name}Backward turns the gradient of its output into its "
+           f"inputs' gradients\\n" + style.tensor_tooltip("output", t, show_grads))
+    return dict(label=label, shape="box", style="rounded,filled", fillcolor=fill, tooltip=tip)
 
 
 def _edge_label(parent, uses, show_grads: bool) -> str:

@@ -11,27 +11,40 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-import graphviz
-
 from . import style
-from .modules import assign_modules, param_names
+from .modules import assign_modules, collapse_to_depth, param_names
 from .op_labels import op_arguments, op_category, op_display_name
+from .picture import PX_PER_PT, Picture
 from .walk import graph_tensors, index_of, is_scalar_constant
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
+#: label height (px) below which a picture shrunk to the page no longer reads
+MIN_LABEL_PX = 8.0
+
+
 def draw_graph(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *,
-               show_values: bool = False, show_grads: bool = True, show_tensors: bool = True,
-               group_modules: bool = True, collapse_modules: bool = False) -> graphviz.Digraph:
-    """Draw the ops and tensors that produced `tensor`, inputs on the left.
+               show_values: Optional[bool] = None, show_grads: bool = True,
+               show_tensors: bool = True, group_modules: bool = True,
+               collapse_modules: bool = False, collapse_depth: Optional[int] = None,
+               direction: str = "auto", rankdir: Optional[str] = None,
+               legend: bool = True) -> Picture:
+    """Draw the ops and tensors that produced `tensor`, inputs first.
 
     params: `dict(model.named_parameters())`, to name the parameters and group by module.
-    show_values: add `min · mean · max` to every tensor. show_grads: add the red `∇` summary
-    of each `.grad` that exists (leaves after backward; others if `retain_grad()` was called).
+    show_values: None (default) writes out the values of tensors with at most 8 elements;
+    True adds `min · mean · max` to bigger ones too; False shows no values. show_grads: add
+    the red `∇` of each `.grad` that exists (leaves after backward; others if
+    `retain_grad()` was called), in full up to 8 elements, else `min · mean · max`.
     show_tensors=False hides intermediate tensors (their shape goes on the edge instead).
     collapse_modules: one node per module instead of one cluster of ops per module.
+    collapse_depth: one node per module named by the first `collapse_depth` parts of the
+    parameter names (`layer1.0.conv1.weight` at depth 2 -> `layer1.0`), so each repeated
+    block is one node. direction: 'auto' (from the graph's shape), 'TB' or 'LR';
+    rankdir: the same, graphviz's name for it (wins over direction). legend: explain the
+    colours and numbers under the picture. Hover a node (SVG) for its full statistics.
 
     >>> from tinygrad_cnn import Tensor
     >>> w = Tensor([[1.0, 2.0]], requires_grad=True)
@@ -39,8 +52,37 @@ def draw_graph(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *
     >>> "relu" in g.source
     True
     """
-    return _ForwardDrawing(tensor, params, show_values, show_grads, show_tensors,
-                           group_modules, collapse_modules).digraph()
+    drawing = _ForwardDrawing(tensor, params, show_values, show_grads, show_tensors,
+                              group_modules, collapse_modules or collapse_depth is not None)
+    if collapse_depth is not None:
+        drawing.module = collapse_to_depth(drawing.tensors, drawing.module, collapse_depth)
+    g = drawing.digraph()
+    if legend:
+        style.add_legend(g, drawing.categories(), values=drawing.shows_values(),
+                         grads=drawing.shows_grads(), summary=drawing.shows_summaries())
+    g.set_direction(rankdir or direction)
+    if rankdir is None and direction == "auto":
+        _say_if_too_big(g, len(drawing.nodes_drawn()), params is not None)
+    return g
+
+
+def _say_if_too_big(g: Picture, nodes: int, has_params: bool) -> None:
+    """A picture whose labels would be under MIN_LABEL_PX at 900 px says so at its top
+    (in a font that stays readable) and names the collapsed view."""
+    scale = g.scale_at()
+    if float(g.graph_attr.get("fontsize", 11)) * PX_PER_PT * scale >= MIN_LABEL_PX:
+        return
+    fix = ("draw_graph(..., collapse_depth=1) draws one node per top-level module"
+           if has_params else "pass params=dict(model.named_parameters()) and "
+           "collapse_depth=1 to draw one node per module")
+    note = (f"{nodes} nodes: too big to read at 900 px (text shrinks to "
+            f"{11 * PX_PER_PT * scale:.0f} px). {fix}.")
+    size = str(round(11 / scale))
+    with g.subgraph(name="cluster_too_big") as box:
+        box.attr(label="", color="white")
+        box.node("too_big_note", label=note, shape="box", style="filled", fillcolor="#FFF8E1",
+                 color="#E0A000", fontsize=size, margin="0.3,0.2")
+    g.too_big = True
 
 
 class _ForwardDrawing:
@@ -57,6 +99,7 @@ class _ForwardDrawing:
         self.show_tensors = show_tensors
         self.group, self.collapse = group_modules, collapse_modules
         self.nodes: Dict[str, List[Tuple[str, dict]]] = {}   # cluster ('' = none) -> nodes
+        self.fills: List[str] = []                             # legend: colour families
         self.edges: Dict[Tuple[str, str], Optional[str]] = {}
 
     # ----- which node stands for a tensor ------------------------------------------------
@@ -109,7 +152,34 @@ class _ForwardDrawing:
         if self._tensor_drawn(t):
             self._add_edge(op, f"t{i}", None)
 
-    def digraph(self) -> graphviz.Digraph:
+    def nodes_drawn(self) -> List[str]:
+        return [n for nodes in self.nodes.values() for n, _ in nodes] + self._collapsed_modules()
+
+    def categories(self) -> List[str]:
+        found = [op_category(t._ctx.name) for t in self.tensors
+                 if t._ctx is not None and not self._collapsed_module(t)]
+        leaves = [t for t in self.tensors if t._ctx is None and self._tensor_drawn(t)]
+        if any(id(t) in self.names or t.requires_grad for t in leaves) or self.collapse:
+            found.append("param")
+        if any(id(t) not in self.names and not t.requires_grad for t in leaves):
+            found.append("input")
+        return found
+
+    def shows_values(self) -> bool:
+        return self.show_values is not False and any(
+            self._tensor_drawn(t) and self._value_line(t) for t in self.tensors)
+
+    def shows_grads(self) -> bool:
+        return self.show_grads and any(t.grad is not None for t in self.tensors
+                                       if self._tensor_drawn(t) or id(t) in self.names)
+
+    def shows_summaries(self) -> bool:
+        big = [t for t in self.tensors if self._tensor_drawn(t) or id(t) in self.names]
+        return any((self.show_values and t.data.size > style.FULL_VALUES)
+                   or (self.show_grads and t.grad is not None
+                       and t.grad.data.size > style.FULL_VALUES) for t in big)
+
+    def digraph(self) -> Picture:
         for t in self.tensors:
             self._visit(t)
         g = style.new_digraph("forward", nodesep="0.25", ranksep="0.35")
@@ -130,9 +200,7 @@ class _ForwardDrawing:
     # ----- labels ---------------------------------------------------------------------------
     def _tensor_attrs(self, t) -> dict:
         title = self._tensor_title(t)
-        lines = [title, f"{style.fmt_shape(t.shape)}  {t.dtype}"]
-        if self.show_values and t.data.size:
-            lines.append(style.fmt_summary(t.data))
+        lines = [title, f"{style.fmt_shape(t.shape)}  {t.dtype}", self._value_line(t)]
         if self.show_grads:
             lines.append(style.grad_line(t.grad))
         if id(t) in self.names:
@@ -142,8 +210,17 @@ class _ForwardDrawing:
         else:
             fill = style.TENSOR_FILL
         label = style.html_lines(*lines, bold_first=title is not None)
+        tip = style.tensor_tooltip(title or "tensor", t, self.show_grads)
         return dict(label=label, shape="ellipse", style="filled", fillcolor=fill,
-                    margin="0.05,0.02")
+                    margin="0.05,0.02", tooltip=tip)
+
+    def _value_line(self, t) -> Optional[str]:
+        """All values of a small tensor (None: default); a summary of any (True)."""
+        if self.show_values is False or not t.data.size:
+            return None
+        if t.data.size <= style.FULL_VALUES or self.show_values:
+            return style.fmt_values(t.data)
+        return None
 
     def _tensor_title(self, t) -> Optional[str]:
         if id(t) in self.names:
@@ -162,16 +239,38 @@ class _ForwardDrawing:
 
     def _module_attrs(self, module: str) -> dict:
         members = [t for t in self.tensors if self.module.get(id(t)) == module]
-        ops = " → ".join(op_display_name(t._ctx.name) for t in members if t._ctx is not None)
-        lines: list = [module or "(model)", ops]
-        for t in members:
-            if id(t) in self.names:
-                short = self.names[id(t)].rsplit(".", 1)[-1]
-                lines.append(f"{short} {style.fmt_shape(t.shape)}")
-                if self.show_grads:
-                    lines.append(style.grad_line(t.grad))
+        names = [op_display_name(t._ctx.name) for t in members if t._ctx is not None]
+        params = [t for t in members if id(t) in self.names]
+        lines: list = [module or "(model)", _op_chain(names)]
+        tips = [f"module {module or '(model)'}", "ops: " + " → ".join(names)]
+        for t in params:
+            short = self.names[id(t)][len(module) + 1 if module else 0:]
+            tips.append(style.tensor_tooltip(short, t, self.show_grads))
+            if len(params) > 2:
+                continue  # a whole block: its parameters are in the tooltip
+            lines.append(f"{short} {style.fmt_shape(t.shape)}")
+            if self.show_grads:
+                lines.append(style.grad_line(t.grad))
+        if len(params) > 2:
+            count = sum(t.data.size for t in params)
+            lines.append(f"{len(params)} parameters, {count:,} values")
         return dict(label=style.html_lines(*lines, bold_first=True), shape="box",
-                    style="rounded,filled", fillcolor=style.PARAM_FILL, margin="0.12,0.06")
+                    style="rounded,filled", fillcolor=style.PARAM_FILL, margin="0.12,0.06",
+                    tooltip="\\n".join(tips))
+
+
+def _op_chain(names: List[str]) -> str:
+    """`permute → matmul → add`, or `conv2d ×2, batch_norm ×2, relu` for longer chains.
+
+    >>> _op_chain(["conv2d", "relu"]), _op_chain(["conv2d", "add", "relu", "conv2d", "add"])
+    ('conv2d → relu', 'conv2d ×2, add ×2, relu')
+    """
+    if len(names) <= 4:
+        return " → ".join(names)
+    counts: Dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(f"{n} ×{c}" if c > 1 else n for n, c in counts.items())
 
 
 def _op_attrs(ctx, constants: List[str]) -> dict:
@@ -179,11 +278,23 @@ def _op_attrs(ctx, constants: List[str]) -> dict:
     args = op_arguments(ctx) + [f"const {c}" for c in constants]
     lines = [op_display_name(ctx.name)] + [(a, "#333333") for a in args]
     outline = "dashed,rounded,filled" if category == "shape" else "rounded,filled"
+    options = [f"{k}={v!r}" for k, v in ctx.options.items() if _plain(v)]
+    tip = f"op {op_display_name(ctx.name)} ({ctx.name})" + (
+        "\\n" + ", ".join(options) if options else "") + (
+        "\\ninputs: " + ", ".join(style.fmt_shape(p.shape) for p in ctx.parents))
     return dict(label=style.html_lines(*lines, bold_first=True), shape="box", style=outline,
-                fillcolor=style.CATEGORY_FILL[category], margin="0.1,0.04")
+                fillcolor=style.CATEGORY_FILL[category], margin="0.1,0.04",
+                tooltip=tip.replace('"', "'"))
 
 
-def _emit_nodes(g: graphviz.Digraph, nodes: List[Tuple[str, dict]]) -> None:
+def _plain(value) -> bool:
+    """An option worth printing in a tooltip (numbers, flags, small tuples; not arrays)."""
+    if isinstance(value, (tuple, list)):
+        return len(value) <= 8 and all(_plain(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, str, slice))
+
+
+def _emit_nodes(g: Picture, nodes: List[Tuple[str, dict]]) -> None:
     for node_id, attrs in nodes:
         g.node(node_id, **attrs)
 

@@ -67,3 +67,52 @@ def assign_modules(tensors: List["Tensor"], names: Dict[int, str]) -> Dict[int, 
         if readers:
             module[id(t)] = readers[0]
     return module
+
+
+def truncate(module: str, depth: int) -> str:
+    """The first `depth` dotted parts of a module name.
+
+    >>> truncate("layer1.0.conv1", 2), truncate("fc", 2), truncate("layer1.0", 0)
+    ('layer1.0', 'fc', '')
+    """
+    return ".".join(module.split(".")[:depth]) if module else module
+
+
+def collapse_to_depth(tensors: List["Tensor"], module: Dict[int, str],
+                      depth: int) -> Dict[int, str]:
+    """Modules cut to `depth` name parts, plus the ops that run *inside* such a block
+    between its own parameterised ops (a relu between a block's batch norm and its next
+    conv): every input from the block and a later op of the block reading the result.
+    A skip connection's add reads from outside the block too, so it stays between blocks.
+
+    >>> from tinygrad_cnn import nn, ones
+    >>> from .walk import graph_tensors
+    >>> a, b = nn.Linear(2, 2), nn.Linear(2, 1)
+    >>> h = a(ones(1, 2)).relu(); out = b(h)
+    >>> params = {"blk.a." + n: p for n, p in a.named_parameters()}
+    >>> params.update({"blk.b." + n: p for n, p in b.named_parameters()})
+    >>> tensors = graph_tensors(out)
+    >>> cut = collapse_to_depth(tensors, assign_modules(tensors, param_names(params)), 1)
+    >>> cut[id(h)], cut[id(out)]       # the relu between the two layers is inside `blk`
+    ('blk', 'blk')
+    """
+    if depth < 1:
+        raise ValueError(f"collapse_depth must be at least 1, got {depth}")
+    cut = {k: truncate(m, depth) for k, m in module.items()}
+    tentative: Dict[int, str] = {}
+    for t in tensors:
+        if t._ctx is None or id(t) in cut:
+            continue
+        parents = [p for p in t._ctx.parents if not is_scalar_constant(p)]
+        owners = {cut.get(id(p), tentative.get(id(p))) for p in parents}
+        if len(owners) == 1 and None not in owners:
+            tentative[id(t)] = owners.pop()
+    keep: Dict[int, str] = {}
+    for t in reversed(tensors):  # a tentative op is kept if a later op of its block reads it
+        if t._ctx is None:
+            continue
+        owner = cut.get(id(t), keep.get(id(t)))
+        for p in t._ctx.parents:
+            if owner is not None and tentative.get(id(p)) == owner:
+                keep[id(p)] = owner
+    return {**cut, **keep}

@@ -10,8 +10,9 @@ from __future__ import annotations
 from html import escape
 from typing import Optional, Sequence
 
-import graphviz
 import numpy as np
+
+from .picture import Picture
 
 FONT = "Helvetica"
 GRAD_COLOUR = "#C0392B"      # red: every gradient number, in every view
@@ -60,6 +61,60 @@ def fmt_shape(shape: Sequence[int]) -> str:
     return "×".join(str(n) for n in shape) if len(shape) else "scalar"
 
 
+#: tensors with at most this many elements are written out in full
+FULL_VALUES = 8
+
+
+def fmt_values(array: np.ndarray) -> str:
+    """Every value of a small array (nested brackets), `min · mean · max` of a larger one.
+
+    >>> fmt_values(np.array([2.0, -10.0, 0.0])), fmt_values(np.eye(2)), fmt_values(np.arange(9))
+    ('[2, -10, 0]', '[[1, 0], [0, 1]]', '0 · 4 · 8')
+    """
+    a = np.asarray(array, dtype=np.float64)
+    if a.size == 1 or a.size > FULL_VALUES:
+        return fmt_summary(a)
+    a = a.squeeze() if a.ndim > 2 else a
+    return _nested(a.reshape(-1) if a.ndim > 2 else a)
+
+
+def _nested(a: np.ndarray) -> str:
+    if a.ndim == 0:
+        return fmt_number(a)
+    return "[" + ", ".join(_nested(row) for row in a) + "]"
+
+
+def fmt_stats(array: np.ndarray) -> str:
+    """The statistics a tooltip shows: min, mean, max, L2 norm, and the values if few.
+
+    >>> print(fmt_stats(np.array([3.0, -4.0])).replace(chr(92) + "n", " | "))
+    min -4 · mean -0.5 · max 3 · norm 5 | values [3, -4]
+    """
+    a = np.asarray(array, dtype=np.float64)
+    if a.size == 0:
+        return "empty"
+    text = (f"min {fmt_number(a.min())} · mean {fmt_number(a.mean())} · "
+            f"max {fmt_number(a.max())} · norm {fmt_number(np.linalg.norm(a))}")
+    if a.size <= FULL_VALUES:
+        text += f"\\nvalues {fmt_values(a) if a.size > 1 else fmt_number(a.reshape(()))}"
+    return text
+
+
+def tensor_tooltip(title: str, t, show_grad: bool = True) -> str:
+    """Everything about a tensor for the hover text: shape, dtype, value and gradient stats.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> print(tensor_tooltip("w", Tensor([1.0, 2.0])).replace(chr(92) + "n", " | "))
+    w: shape 2, float32 | value min 1 · mean 1.5 · max 2 · norm 2.24 | values [1, 2]
+    """
+    lines = [f"{title}: shape {fmt_shape(t.shape)}, {t.dtype}",
+             "value " + fmt_stats(t.data)]
+    grad = getattr(t, "grad", None)
+    if show_grad and grad is not None:
+        lines.append("∇ gradient " + fmt_stats(getattr(grad, "data", grad)))
+    return "\\n".join(lines)
+
+
 def fmt_summary(array: np.ndarray) -> str:
     """`min · mean · max` of an array, or the single value when it has one element.
 
@@ -92,26 +147,73 @@ def html_lines(*lines: Optional[str], bold_first: bool = False) -> str:
 
 
 def grad_line(grad: Optional[object]) -> Optional[tuple]:
-    """The red `∇ ...` summary line of a tensor's gradient, if it has one.
+    """The red `∇ ...` line of a tensor's gradient, if it has one: all its values when it
+    has at most `FULL_VALUES` elements, `min · mean · max` otherwise.
 
-    >>> grad_line(np.array([0.25])), grad_line(None)
-    (('∇ 0.25', '#C0392B'), None)
+    >>> grad_line(np.array([0.25])), grad_line(np.array([2.0, -10.0, 0.0])), grad_line(None)
+    (('∇ 0.25', '#C0392B'), ('∇ [2, -10, 0]', '#C0392B'), None)
     """
     if grad is None:
         return None
     data = getattr(grad, "data", grad)
-    return (f"∇ {fmt_summary(data)}", GRAD_COLOUR)
+    return (f"∇ {fmt_values(data)}", GRAD_COLOUR)
 
 
-def new_digraph(name: str, rankdir: str = "LR", **graph_attr: str) -> graphviz.Digraph:
-    """A Digraph with the house style: left to right, one font, soft grey edges.
+def new_digraph(name: str, **graph_attr: str) -> Picture:
+    """A `Picture` with the house style: one font, soft grey edges. The style sits in the
+    graph's attribute dicts (not its body), so `g.graph_attr["rankdir"] = "TB"` works.
 
     >>> g = new_digraph("demo"); g.node("a"); g.edge("a", "b")
-    >>> g.name, "rankdir=LR" in g.source, "a -> b" in g.source
+    >>> g.name, "fontname=Helvetica" in g.source, "a -> b" in g.source
     ('demo', True, True)
     """
-    g = graphviz.Digraph(name)
-    g.attr(rankdir=rankdir, fontname=FONT, fontsize="11", bgcolor="white", **graph_attr)
-    g.attr("node", fontname=FONT, fontsize="11", penwidth="1.0", color="#444444")
-    g.attr("edge", fontname=FONT, fontsize="9", color=EDGE_COLOUR, arrowsize="0.6")
+    g = Picture(name)
+    g.graph_attr.update(fontname=FONT, fontsize="11", bgcolor="white", **graph_attr)
+    g.node_attr.update(fontname=FONT, fontsize="11", penwidth="1.0", color="#444444")
+    g.edge_attr.update(fontname=FONT, fontsize="9", color=EDGE_COLOUR, arrowsize="0.6")
     return g
+
+
+#: what each fill colour of an op node means, in the legend
+CATEGORY_WORDS = {"conv": "convolution", "pool": "pooling", "activation": "activation",
+                  "linear": "matmul / linear", "loss": "loss", "arithmetic": "arithmetic",
+                  "shape": "reshape / index", "param": "parameter", "input": "data"}
+
+
+def legend_label(categories: Sequence[str], *, values: bool = True, grads: bool = True,
+                 summary: bool = False) -> str:
+    """An HTML-like label explaining the colours and numbers of a picture.
+
+    categories: fill families present (keys of CATEGORY_FILL, or 'param'/'input').
+    summary: explain `a · b · c` (min · mean · max of a tensor with more than 8 values).
+
+    >>> "gradient" in legend_label(["conv"], summary=True)
+    True
+    """
+    fills = dict(CATEGORY_FILL, param=PARAM_FILL, input=INPUT_FILL)
+    numbers = []
+    if values:
+        numbers.append(f'<font color="{VALUE_COLOUR}">black</font>: forward value')
+    if grads:
+        numbers.append(f'<font color="{GRAD_COLOUR}">red ∇</font>: gradient of the output')
+    if summary:
+        numbers.append(f"a · b · c: min · mean · max (more than {FULL_VALUES} values)")
+    swatches = "".join(
+        f'<td bgcolor="{fills[c]}" border="1" color="#999999">{escape(CATEGORY_WORDS[c])}</td>'
+        for c in dict.fromkeys(categories) if c in fills)
+    rows = [f"<tr><td>{'; '.join(numbers)}</td></tr>"] if numbers else []
+    if swatches:
+        rows.append('<tr><td><table border="0" cellspacing="3" cellpadding="2"><tr>'
+                    f"{swatches}</tr></table></td></tr>")
+    return ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+            + "".join(rows) + "</table>>")
+
+
+def add_legend(g: Picture, categories: Sequence[str], **options: bool) -> None:
+    """Put `legend_label(...)` under the picture (graphviz's graph label).
+
+    >>> g = new_digraph("demo"); add_legend(g, ["pool"]); g.graph_attr["labelloc"]
+    'b'
+    """
+    g.graph_attr.update(label=legend_label(categories, **options), labelloc="b",
+                        labeljust="c", fontsize="10")

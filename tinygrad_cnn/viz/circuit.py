@@ -15,6 +15,11 @@ Where every number comes from:
   product = 1); the wires into a `*` carry that gradient times the other factor.
 The engine's gradients come from its own backward: either you ran it after
 `viz.retain_all_grads(loss)`, or draw_circuit runs it for you on a fresh graph.
+
+Routing is drawn, not just numbered: a wire into `relu` whose value is not positive is
+dashed and grey (relu passes no gradient back: "blocked"); into `max`, the winning wire is
+bold and the losers dotted grey with their 0. Each node's inputs are laid out in the
+order the op reads them (row-major positions, then x before w inside a product).
 """
 from __future__ import annotations
 
@@ -22,11 +27,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-import graphviz
 import numpy as np
 
 from . import style
 from .op_labels import op_category
+from .picture import Picture
 from .scalar_rules import RULES, Ref, Term, _ELEMENTWISE, expand
 from .walk import graph_tensors, is_scalar_constant, retain_all_grads
 
@@ -70,6 +75,7 @@ class Wire:
     dst: str
     value: float
     grad: Optional[float]
+    local: Optional[float] = None   # d dst / d src: 0 where relu blocks or max loses
 
 
 @dataclass
@@ -98,14 +104,17 @@ class _Source:
 
 def draw_circuit(tensor: "Tensor", names: Optional[Dict[str, "Tensor"]] = None, *,
                  max_nodes: int = DEFAULT_MAX_NODES, show_grads: bool = True,
-                 copy_inputs: bool = True) -> graphviz.Digraph:
+                 copy_inputs: bool = True, direction: str = "auto",
+                 rankdir: Optional[str] = None, legend: bool = True) -> Picture:
     """Draw a small computation as a circuit of scalar operations.
 
     names: labels for input tensors, e.g. `{'x': x, 'w': w}` gives x11, x12, ..., w11.
     Refuses (ValueError) when the circuit would exceed `max_nodes` scalar nodes.
     copy_inputs: draw an input used by several nodes (a filter weight) once per use, each
     copy showing the input's total gradient and its wire that use's share; False draws it
-    once, with all its wires fanning out.
+    once, with all its wires fanning out. direction: 'auto' (from the circuit's shape),
+    'LR' or 'TB'; rankdir: the same in graphviz's words (wins). legend: explain the
+    colours, the numbers and the wire styles under the picture.
 
     >>> from tinygrad_cnn import Tensor
     >>> a = Tensor([2.0], requires_grad=True)
@@ -113,8 +122,9 @@ def draw_circuit(tensor: "Tensor", names: Optional[Dict[str, "Tensor"]] = None, 
     >>> "4" in g.source and a.grad.item() == 4.0
     True
     """
-    return render_circuit(build_circuit(tensor, names, max_nodes=max_nodes,
-                                        show_grads=show_grads, copy_inputs=copy_inputs))
+    circuit = build_circuit(tensor, names, max_nodes=max_nodes, show_grads=show_grads,
+                            copy_inputs=copy_inputs)
+    return render_circuit(circuit, direction=rankdir or direction, legend=legend)
 
 
 def build_circuit(tensor: "Tensor", names: Optional[Dict[str, "Tensor"]] = None, *,
@@ -142,7 +152,7 @@ class _Builder:
         self.names = {id(t): name for name, t in names.items()}
         self.circuit = Circuit()
         self.sources: Dict[Tuple[int, int], _Source] = {}
-        self.pending: List[Tuple[_Source, str, Optional[float]]] = []
+        self.pending: List[Tuple[_Source, str, Optional[float], Optional[float]]] = []
 
     def build(self) -> Circuit:
         self._check_size_lower_bound()
@@ -227,7 +237,7 @@ class _Builder:
                 source = _Source(inner, arg.value, share=share)
             else:
                 source = self._source(parents[arg.parent], arg.index)
-            self.pending.append((source, node, share))
+            self.pending.append((source, node, share, local))
         return node
 
     def _fold_constants(self, term: Term, parents) -> Tuple[str, list]:
@@ -255,11 +265,11 @@ class _Builder:
         out = self._new_node("loss" if self.root.data.size == 1 else "output", "output")
         for o in range(self.root.data.size):
             seed = _element(self.root.grad, o) if self.show_grads else None
-            self.pending.append((self.sources[(id(self.root), o)], out, seed))
+            self.pending.append((self.sources[(id(self.root), o)], out, seed, 1.0))
 
     def _finish_wires(self) -> None:
-        uses = Counter(source.key for source, _, _ in self.pending)
-        for source, dst, share in self.pending:
+        uses = Counter(source.key for source, _, _, _ in self.pending)
+        for source, dst, share, local in self.pending:
             grad = share
             if self.copy_inputs and uses[source.key] > 1 and source.tensor is not None \
                     and source.tensor._ctx is None:
@@ -272,7 +282,7 @@ class _Builder:
                     grad = None
                 elif uses[source.key] == 1 and self.show_grads:
                     grad = _element(source.tensor.grad, source.index)  # the engine's own
-            self.circuit.wires.append(Wire(source.key, dst, source.value, grad))
+            self.circuit.wires.append(Wire(source.key, dst, source.value, grad, local))
 
 
 def _element(grad, index: int) -> Optional[float]:
@@ -312,8 +322,8 @@ def _ensure_grads(root, tensors) -> None:
     root.backward()
 
 
-def render_circuit(circuit: Circuit) -> graphviz.Digraph:
-    """Lay a `Circuit` out left to right: inputs, scalar ops, then the loss.
+def render_circuit(circuit: Circuit, direction: str = "auto", legend: bool = True) -> Picture:
+    """Lay a `Circuit` out: inputs, scalar ops, then the loss.
 
     >>> from tinygrad_cnn import Tensor
     >>> a = Tensor([2.0, 3.0], requires_grad=True)
@@ -321,7 +331,8 @@ def render_circuit(circuit: Circuit) -> graphviz.Digraph:
     >>> g = render_circuit(circuit); g.name, "13" in g.source
     ('circuit', True)
     """
-    g = style.new_digraph("circuit", nodesep="0.12", ranksep="0.6")
+    g = style.new_digraph("circuit", nodesep="0.1", ranksep="0.3")
+    g.edge_attr["fontsize"] = "10"
     groups: Dict[str, List[CircuitNode]] = {}
     for node in circuit.nodes.values():
         groups.setdefault(node.group, []).append(node)
@@ -334,12 +345,83 @@ def render_circuit(circuit: Circuit) -> graphviz.Digraph:
             box.attr(style="rounded,filled", color="#C9D6EA", fillcolor="#F6F9FE", label="")
             for node in nodes:
                 box.node(node.key, **_node_attrs(node))
+            _keep_in_order(box, circuit, name)
+    _keep_in_order(g, circuit, "")
     for wire in circuit.wires:
-        lines = [(style.fmt_number(wire.value), style.VALUE_COLOUR)]
-        if wire.grad is not None:
-            lines.append((style.fmt_number(wire.grad), style.GRAD_COLOUR))
-        g.edge(wire.src, wire.dst, label=style.html_lines(*lines))
-    return g
+        g.edge(wire.src, wire.dst, **_wire_attrs(wire, circuit))
+    if legend:
+        has_grads = any(w.grad is not None for w in circuit.wires)
+        style.add_legend(g, [n.category for n in circuit.nodes.values() if n.kind == "op"]
+                         + ["param", "input"], grads=has_grads)
+        g.graph_attr["label"] = _routing_legend(g.graph_attr["label"], circuit)
+    return g.set_direction(direction)
+
+
+def _keep_in_order(g: Picture, circuit: Circuit, group: str) -> None:
+    """Lay the inputs of each node out in the order the op reads them (row-major
+    positions; x before w): siblings of one kind are chained by invisible same-rank edges."""
+    sources: Dict[str, List[str]] = {}
+    for wire in circuit.wires:
+        sources.setdefault(wire.dst, []).append(wire.src)
+    for dst, keys in sources.items():
+        siblings: Dict[Tuple[str, str], List[str]] = {}
+        for key in dict.fromkeys(keys):
+            node = circuit.nodes[key]
+            if node.group == group and node.kind != "output":
+                siblings.setdefault((node.kind, node.label if node.kind == "op" else ""),
+                                    []).append(key)
+        for chain in siblings.values():
+            if group:
+                chain.reverse()  # inside a cluster dot stacks a flat chain bottom-up in LR
+            if len(chain) > 1:
+                with g.subgraph() as row:
+                    row.attr(rank="same")
+                    for a, b in zip(chain, chain[1:]):
+                        row.edge(a, b, style="invis")
+
+
+#: gates whose local derivative routes the gradient: 0 means none passes
+_ROUTERS = ("relu", "max", "min")
+
+
+def _wire_attrs(wire: Wire, circuit: Circuit) -> dict:
+    """Label (value black, gradient red) and line style of a wire (see the module doc)."""
+    src, dst = circuit.nodes[wire.src], circuit.nodes[wire.dst]
+    lines = [(style.fmt_number(wire.value), style.VALUE_COLOUR)]
+    if wire.grad is not None:
+        lines.append((style.fmt_number(wire.grad), style.GRAD_COLOUR))
+    attrs = {}
+    tip = f"{src.label} → {dst.label}: value {style.fmt_number(wire.value)}"
+    if wire.grad is not None:
+        tip += f", gradient {style.fmt_number(wire.grad)}"
+    if dst.label in ("max", "min"):
+        attrs["minlen"] = "2"  # room for the labels of the wires meeting there
+    if dst.label in _ROUTERS and wire.local is not None:
+        if wire.local == 0 and dst.label == "relu":
+            lines.append(("blocked", style.MUTED_COLOUR))
+            attrs.update(style="dashed", color="#AAAAAA", penwidth="1.5")
+            tip += " (relu input ≤ 0: relu passes no gradient back)"
+        elif wire.local == 0:
+            attrs.update(style="dotted", color="#AAAAAA", penwidth="1.5")
+            tip += f" (not the {dst.label}: no gradient)"
+        elif dst.label != "relu":
+            attrs.update(penwidth="2.8", color="#222222")
+            tip += f" (the {dst.label}: the gradient goes here)"
+    return dict(label=style.html_lines(*lines), tooltip=tip, **attrs)
+
+
+def _routing_legend(label: str, circuit: Circuit) -> str:
+    """Add to the legend what the wire styles of relu and max mean, if they appear."""
+    ops = {n.label for n in circuit.nodes.values()}
+    notes = []
+    if "relu" in ops:
+        notes.append("dashed grey into relu: blocked (input ≤ 0, gradient 0)")
+    if ops & {"max", "min"}:
+        notes.append("bold into max: the winner gets the gradient; dotted: the others get 0")
+    if not notes:
+        return label
+    row = f"<tr><td>{'; '.join(notes)}</td></tr>"
+    return label.replace("</table>>", row + "</table>>", 1)  # the outer table's end
 
 
 def _node_attrs(node: CircuitNode) -> dict:
@@ -348,12 +430,17 @@ def _node_attrs(node: CircuitNode) -> dict:
         grad = None if node.grad is None else (f"{total} {style.fmt_number(node.grad)}",
                                                 style.GRAD_COLOUR)
         fill = style.INPUT_FILL if node.grad is None else style.PARAM_FILL
+        tip = node.label + ("" if node.grad is None else
+                            f": {'total ' if node.shared else ''}gradient "
+                            f"{style.fmt_number(node.grad)}"
+                            + (" (the sum of its copies' wires)" if node.shared else ""))
         return dict(label=style.html_lines(node.label, grad, bold_first=True), shape="box",
-                    style="rounded,filled", fillcolor=fill, margin="0.06,0.02", fontsize="10")
+                    style="rounded,filled", fillcolor=fill, margin="0.06,0.02", fontsize="10",
+                    tooltip=tip)
     if node.kind == "output":
         return dict(label=style.html_lines(node.label, bold_first=True), shape="doublecircle",
                     style="filled", fillcolor=style.CATEGORY_FILL["loss"], fontsize="10",
                     width="0.5", fixedsize="true")
     return dict(label=node.label, shape="circle", style="filled", width="0.42",
                 fixedsize="true", fontsize="11" if len(node.label) <= 2 else "9",
-                fillcolor=style.CATEGORY_FILL[node.category])
+                fillcolor=style.CATEGORY_FILL[node.category], ordering="in")

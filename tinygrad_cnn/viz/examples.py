@@ -8,52 +8,61 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-import graphviz
 import numpy as np
 
 from ..tensor import Tensor
+from .picture import Picture
 
-# a 3x3 greyscale image: bright top-left corner, so the filter's 4 positions differ
-BLOG_IMAGE = [[0.9, 0.6, 0.1],
-              [0.8, 0.3, 0.0],
-              [0.2, 0.1, 0.5]]
-BLOG_FILTER = [[0.5, -0.2],
-               [0.3, 0.4]]
-BLOG_BIAS = 0.1
+# The blog's setting: the top-left 3x3 corner x11..x33 of a greyscale image (dark pixels
+# are 0) and a 2x2 filter w11..w22 with x11 = 1 and w11 = -1, so the first position gives
+# z11 = -1 and relu blocks it; position (1,2) wins the max-pool.
+BLOG_IMAGE = [[1.0, 0.0, 0.5],
+              [0.0, 0.0, 1.0],
+              [1.0, 0.5, 0.0]]
+BLOG_FILTER = [[-1.0, 0.5],
+               [0.5, 1.0]]
+BLOG_BIAS = 0.0
 BLOG_TARGET = 1.0
+LOSSES = ("half_sse", "sse")
 
 
-def blog_tensors() -> Tuple[Tensor, Dict[str, Tensor]]:
+def blog_tensors(loss: str = "half_sse") -> Tuple[Tensor, Dict[str, Tensor]]:
     """The blog's layer, computed by the engine: a 2x2 filter `w` (and bias `b`) slides over
-    a 3x3 image `x`, then relu, 2x2 max-pool and the squared error against target `y`.
+    a 3x3 image `x` (z11 = w11·x11 + ... = -1), then relu, 2x2 max-pool to `a` and the
+    loss against the target `y`: the lecture's ½Σ(y − a)² ('half_sse') or Σ(y − a)² ('sse').
     Returns the loss (backward not run yet) and the named inputs.
 
     >>> loss, inputs = blog_tensors()
-    >>> round(loss.item(), 4), sorted(inputs), inputs["w"].grad is None
-    (0.0441, ['b', 'w', 'x', 'y'], True)
+    >>> loss.item(), sorted(inputs), inputs["w"].grad is None
+    (0.03125, ['b', 'w', 'x', 'y'], True)
+    >>> blog_tensors("sse")[0].item()
+    0.0625
     """
     from ..nn import functional as F
 
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     x = Tensor(np.array(BLOG_IMAGE, dtype=np.float32).reshape(1, 1, 3, 3), requires_grad=True)
     w = Tensor(np.array(BLOG_FILTER, dtype=np.float32).reshape(1, 1, 2, 2), requires_grad=True)
     b = Tensor(np.array([BLOG_BIAS], dtype=np.float32), requires_grad=True)
     y = Tensor(np.array(BLOG_TARGET, dtype=np.float32).reshape(1, 1, 1, 1))
-    pooled = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2)
-    loss = ((pooled - y) ** 2).sum()
-    return loss, {"x": x, "w": w, "b": b, "y": y}
+    a = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2)
+    sse = ((y - a) ** 2).sum()
+    return (0.5 * sse if loss == "half_sse" else sse), {"x": x, "w": w, "b": b, "y": y}
 
 
-def blog_circuit() -> graphviz.Digraph:
-    """The circuit of `blog_tensors()`: every `*`, `+`, relu, max and the loss, with the
-    engine's forward values (black) and gradients (red) on the wires.
+def blog_circuit(loss: str = "half_sse", **options) -> Picture:
+    """The circuit of `blog_tensors(loss)`: every `*`, `+`, relu, max and the loss, with the
+    engine's forward values (black) and gradients (red) on the wires; options go to
+    `draw_circuit` (e.g. `direction="TB"`).
 
-    >>> g = blog_circuit(); "relu" in g.source and "x11" in g.source
+    >>> g = blog_circuit(); "relu" in g.source and "x11" in g.source and "blocked" in g.source
     True
     """
     from .circuit import draw_circuit
 
-    loss, names = blog_tensors()
-    return draw_circuit(loss, names=names)
+    tensor, names = blog_tensors(loss)
+    return draw_circuit(tensor, names=names, **options)
 
 
 def lenet_loss(batch: int = 4, image_size: int = 28, seed: int = 0):
@@ -77,7 +86,7 @@ def lenet_loss(batch: int = 4, image_size: int = 28, seed: int = 0):
     return loss, dict(model.named_parameters())
 
 
-def lenet_forward(**options) -> graphviz.Digraph:
+def lenet_forward(**options) -> Picture:
     """LeNet's forward graph, one cluster per module, with gradient summaries; by default
     intermediate tensors are shown only as shapes on the edges, so it stays compact.
 
@@ -91,7 +100,7 @@ def lenet_forward(**options) -> graphviz.Digraph:
     return draw_graph(loss, params=params, **options)
 
 
-def lenet_backward(**options) -> graphviz.Digraph:
+def lenet_backward(**options) -> Picture:
     """LeNet's backward graph, numbered in the order the engine walks it.
 
     >>> g = lenet_backward(); g.name, "MatMulBackward" in g.source

@@ -110,3 +110,89 @@ def lenet_backward(**options) -> Picture:
 
     loss, params = lenet_loss()
     return draw_backward(loss, params=params, **options)
+
+
+def resnet_loss(blocks: int = 1, channels: int = 4, batch: int = 4, image_size: int = 12,
+                seed: int = 0):
+    """A forward and backward pass of a small ResNet-style network: a conv stem, `blocks`
+    residual blocks (conv → batch norm → relu → conv → batch norm, plus the skip
+    connection, then relu), global average pooling and a linear classifier.
+    Returns `(loss, named parameters)`; every `.grad` is filled in.
+
+    >>> loss, params = resnet_loss()
+    >>> sorted({name.split(".")[0] for name in params}), params["blocks.0.bn1.weight"].grad.shape
+    (['blocks', 'fc', 'stem'], (4,))
+    """
+    import tinygrad_cnn as tg
+    from ..nn import functional as F
+
+    tg.manual_seed(seed)
+    model = _resnet(blocks, channels)
+    x = tg.randn(batch, 1, image_size, image_size)
+    labels = tg.randint(0, 10, (batch,))
+    loss = F.cross_entropy(model(x), labels)
+    loss.backward()
+    return loss, dict(model.named_parameters())
+
+
+def _resnet(blocks: int, channels: int):
+    """stem conv → relu → `blocks` residual blocks → global average pool → linear."""
+    from .. import nn
+    from ..nn import functional as F
+
+    class Block(nn.Module):
+        """conv → bn → relu → conv → bn, plus the block's input (the skip), → relu."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(channels)
+            self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(channels)
+
+        def forward(self, x):
+            h = F.relu(self.bn1(self.conv1(x)))
+            return F.relu(self.bn2(self.conv2(h)) + x)
+
+    class ResNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(1, channels, 3, padding=1)
+            self.blocks = nn.Sequential(*[Block() for _ in range(blocks)])
+            self.fc = nn.Linear(channels, 10)
+
+        def forward(self, x):
+            h = self.blocks(F.relu(self.stem(x)))
+            return self.fc(F.adaptive_avg_pool2d(h, 1).flatten(1))
+
+    return ResNet()
+
+
+def resnet_block(**options) -> Picture:
+    """The forward graph of one residual block with batch norm and its skip connection
+    (between a stem and a classifier); the parameters' names say their module (module
+    boxes would push the main line sideways); options go to `draw_graph`.
+
+    >>> g = resnet_block(); "batch_norm" in g.source and "blocks.0.bn1" in g.source
+    True
+    """
+    from .forward_graph import draw_graph
+
+    loss, params = resnet_loss(blocks=1)
+    options.setdefault("show_tensors", False)
+    options.setdefault("group_modules", False)
+    return draw_graph(loss, params=params, **options)
+
+
+def deep_resnet(blocks: int = 28, **options) -> Picture:
+    """A ResNet with `blocks` residual blocks (28: 208 ops). Drawn whole it is too
+    big to read and says so; `collapse_depth=2` draws one node per block.
+
+    >>> g = deep_resnet(blocks=2, collapse_depth=2); "blocks.1" in g.source
+    True
+    """
+    from .forward_graph import draw_graph
+
+    loss, params = resnet_loss(blocks=blocks)
+    options.setdefault("show_tensors", False)
+    return draw_graph(loss, params=params, **options)

@@ -67,21 +67,23 @@ def draw_graph(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *
 
 
 def _say_if_too_big(g: Picture, nodes: int, has_params: bool) -> None:
-    """A picture whose labels would be under MIN_LABEL_PX at 900 px says so at its top
-    (in a font that stays readable) and names the collapsed view."""
+    """A picture whose labels would be under MIN_LABEL_PX at 900 px says so above itself,
+    in a font that stays readable, and names the collapsed view."""
     scale = g.scale_at()
-    if float(g.graph_attr.get("fontsize", 11)) * PX_PER_PT * scale >= MIN_LABEL_PX:
+    shrunk = float(g.node_attr.get("fontsize", 11)) * PX_PER_PT * scale
+    if shrunk >= MIN_LABEL_PX:
         return
-    fix = ("draw_graph(..., collapse_depth=1) draws one node per top-level module"
-           if has_params else "pass params=dict(model.named_parameters()) and "
-           "collapse_depth=1 to draw one node per module")
-    note = (f"{nodes} nodes: too big to read at 900 px (text shrinks to "
-            f"{11 * PX_PER_PT * scale:.0f} px). {fix}.")
-    size = str(round(11 / scale))
-    with g.subgraph(name="cluster_too_big") as box:
-        box.attr(label="", color="white")
-        box.node("too_big_note", label=note, shape="box", style="filled", fillcolor="#FFF8E1",
-                 color="#E0A000", fontsize=size, margin="0.3,0.2")
+    fix = ("draw_graph(..., collapse_depth=1)" if has_params else
+           "draw_graph(..., params=dict(model.named_parameters()), collapse_depth=1)")
+    lines = [f"{nodes} nodes: too big to read at 900 px (text shrinks to {shrunk:.0f} px).",
+             f"{fix} draws one node per module;", "collapse_depth=2 one per block."]
+    size = round(12 / scale)
+    note = "".join(f'<tr><td><font point-size="{size}">{style.escape(line)}</font></td></tr>'
+                   for line in lines)
+    legend = g.graph_attr.get("label", "<<table></table>>")
+    g.graph_attr.update(label=legend.replace('cellpadding="1">', 'cellpadding="1">' + note, 1)
+                        if "label" in g.graph_attr else f'<<table border="0">{note}</table>>',
+                        labelloc="t")
     g.too_big = True
 
 
@@ -283,7 +285,7 @@ def _op_attrs(ctx, constants: List[str]) -> dict:
         "\\n" + ", ".join(options) if options else "") + (
         "\\ninputs: " + ", ".join(style.fmt_shape(p.shape) for p in ctx.parents))
     return dict(label=style.html_lines(*lines, bold_first=True), shape="box", style=outline,
-                fillcolor=style.CATEGORY_FILL[category], margin="0.1,0.04",
+                fillcolor=style.CATEGORY_FILL[category], margin="0.1,0.04", group="ops",
                 tooltip=tip.replace('"', "'"))
 
 

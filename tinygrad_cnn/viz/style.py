@@ -75,7 +75,26 @@ def fmt_values(array: np.ndarray) -> str:
     if a.size == 1 or a.size > FULL_VALUES:
         return fmt_summary(a)
     a = a.squeeze() if a.ndim > 2 else a
-    return _nested(a.reshape(-1) if a.ndim > 2 else a)
+    text = _nested(a.reshape(-1) if a.ndim > 2 else a)
+    return text if len(text) <= LINE_CHARS else _wrapped(text)
+
+
+#: a list of values longer than this is broken into lines (a picture node stays narrow)
+LINE_CHARS = 30
+
+
+def _wrapped(text: str) -> str:
+    """Break `[a, b, c, d, e]` after every fourth value, `[[..], [..]]` after each row.
+
+    >>> print(_wrapped("[0.125, -0.25, 0.5, 1, 2, 3]"))
+    [0.125, -0.25, 0.5, 1,
+     2, 3]
+    """
+    if text.startswith("[["):
+        return text.replace("], [", "],\n [")
+    items = text[1:-1].split(", ")
+    rows = [", ".join(items[i:i + 4]) for i in range(0, len(items), 4)]
+    return "[" + ",\n ".join(rows) + "]"
 
 
 def _nested(a: np.ndarray) -> str:
@@ -137,7 +156,7 @@ def html_lines(*lines: Optional[str], bold_first: bool = False) -> str:
     parts = []
     for i, line in enumerate(l for l in lines if l is not None):
         text, colour = line if isinstance(line, tuple) else (line, None)
-        text = escape(text)
+        text = "<br/>".join(escape(piece) for piece in text.split("\n"))
         if i == 0 and bold_first:
             text = f"<b>{text}</b>"
         if colour:

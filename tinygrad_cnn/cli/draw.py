@@ -1,8 +1,12 @@
 """`tinygrad-cnn draw`: render a picture of a computation to a file.
 
     tinygrad-cnn draw --example blog-circuit --out blog.svg
-    tinygrad-cnn draw --model lenet --view forward --out lenet.png
+    tinygrad-cnn draw --model lenet --view backward --out lenet.png
+    tinygrad-cnn draw --checkpoint runs/digits/checkpoint.npz --view forward-collapsed --out m.svg
+    tinygrad-cnn draw --example deep-resnet --collapse-depth 2 --direction TB --out deep.png
 
+A model (registered, or the one a checkpoint holds, with its trained weights) is drawn
+after one forward and backward pass on a random batch of two images of its input size.
 The output format comes from the file suffix (svg, png, pdf, ... anything `dot` knows).
 """
 from __future__ import annotations
@@ -10,9 +14,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-EXAMPLES = ("blog-circuit",)
-MODELS = ("lenet",)
+EXAMPLES = ("blog-circuit", "resnet-block", "deep-resnet")
 VIEWS = ("forward", "forward-collapsed", "backward")
+DIRECTIONS = ("auto", "TB", "LR")
+#: input size of the datasets `train` knows, to rebuild a checkpoint's model
+IMAGE_SIZES = {"digits": 8, "mnist": 28, "fashion-mnist": 28}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,35 +26,109 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     >>> parser = argparse.ArgumentParser(); register(parser.add_subparsers())
     >>> args = parser.parse_args(['draw', '--example', 'blog-circuit', '--out', 'b.svg'])
-    >>> args.example, str(args.out), args.func is run
-    ('blog-circuit', 'b.svg', True)
+    >>> args.example, str(args.out), args.direction, args.func is run
+    ('blog-circuit', 'b.svg', 'auto', True)
     """
+    from ..models import available_models
+
     p = subparsers.add_parser("draw", help="draw a computation graph or circuit to a file")
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--example", choices=EXAMPLES, help="a ready-made small circuit")
-    what.add_argument("--model", choices=MODELS,
+    what.add_argument("--example", choices=EXAMPLES, help="a ready-made picture")
+    what.add_argument("--model", choices=available_models(),
                       help="a forward+backward pass of this model on a random batch")
+    what.add_argument("--checkpoint", type=Path,
+                      help="a checkpoint.npz written by train: its model, trained weights")
     p.add_argument("--view", choices=VIEWS, default="forward",
-                   help="for --model: the forward graph (by module, or collapsed to one "
-                        "node per module) or the backward graph")
+                   help="forward graph (by module, or one node per module) or backward graph")
+    p.add_argument("--direction", choices=DIRECTIONS, default="auto",
+                   help="layout: auto (from the graph's shape), TB (top to bottom), LR")
+    p.add_argument("--collapse-depth", type=int, default=None, metavar="N",
+                   help="forward view: one node per module named by N parts of the parameter "
+                        "names (2: one per residual block)")
+    p.add_argument("--loss", choices=("half_sse", "sse"), default="half_sse",
+                   help="blog-circuit: ½Σ(y−a)² (the lecture's) or Σ(y−a)²")
     p.add_argument("--out", required=True, type=Path,
                    help="output file; its suffix (.svg, .png, .pdf) picks the format")
     p.set_defaults(func=run)
 
 
 def build(args: argparse.Namespace):
-    """The graphviz.Digraph the arguments ask for.
+    """The picture the arguments ask for.
 
-    >>> build(argparse.Namespace(example="blog-circuit", view="forward")).name
+    >>> build(argparse.Namespace(example="blog-circuit", direction="auto", loss="sse")).name
     'circuit'
     """
     from ..viz import examples
 
+    options = {"direction": getattr(args, "direction", "auto")}
     if args.example == "blog-circuit":
-        return examples.blog_circuit()
-    if args.view == "backward":
-        return examples.lenet_backward()
-    return examples.lenet_forward(collapse_modules=args.view == "forward-collapsed")
+        return examples.blog_circuit(loss=getattr(args, "loss", "half_sse"), **options)
+    options.update(_view_options(args))
+    if args.example == "resnet-block":
+        loss, params = examples.resnet_loss(blocks=1)
+        options.setdefault("group_modules", False)
+    elif args.example == "deep-resnet":
+        loss, params = examples.resnet_loss(blocks=28)
+    else:
+        loss, params = _model_loss(args)
+    return _draw(loss, params, getattr(args, "view", "forward"), options)
+
+
+def _view_options(args: argparse.Namespace) -> dict:
+    depth = getattr(args, "collapse_depth", None)
+    if depth is not None and depth < 1:
+        raise SystemExit(f"draw: --collapse-depth must be at least 1, got {depth}")
+    if depth is not None and getattr(args, "view", "forward") == "backward":
+        raise SystemExit("draw: --collapse-depth applies to the forward views only")
+    return {} if depth is None else {"collapse_depth": depth}
+
+
+def _draw(loss, params, view: str, options: dict):
+    from ..viz import draw_backward, draw_graph
+
+    if view == "backward":
+        options.pop("group_modules", None)
+        return draw_backward(loss, params=params, **options)
+    return draw_graph(loss, params=params, show_tensors=False,
+                      collapse_modules=view == "forward-collapsed", **options)
+
+
+def _model_loss(args: argparse.Namespace):
+    """(loss after backward, named parameters) of the model on two random images."""
+    import tinygrad_cnn as tg
+    from ..models import build_model
+    from ..nn import functional as F
+
+    if getattr(args, "checkpoint", None) is not None:
+        model, in_channels, size = _checkpoint_model(args.checkpoint)
+    else:
+        size = 28 if args.model == "lenet" else 8
+        model, in_channels = build_model(args.model, image_size=size), 1
+    tg.manual_seed(0)
+    x = tg.randn(2, in_channels, size, size)
+    loss = F.cross_entropy(model(x), tg.randint(0, 10, (2,)))
+    loss.backward()
+    return loss, dict(model.named_parameters())
+
+
+def _checkpoint_model(path: Path):
+    """The checkpoint's model with its weights, its input channels and image size."""
+    from ..models import build_model
+    from ..training import load_checkpoint
+    from ..training.session import TrainingConfig
+
+    state = load_checkpoint(path)
+    if not isinstance(state.get("config"), dict) or "model" not in state:
+        raise SystemExit(f"draw: {path} has no training config and model weights (was it "
+                         "written by `tinygrad-cnn train`?); draw --model NAME instead")
+    config = TrainingConfig(**state["config"])
+    if config.dataset not in IMAGE_SIZES:
+        raise SystemExit(f"draw: {path} was trained on {config.dataset!r}, whose image size "
+                         f"draw does not know ({', '.join(IMAGE_SIZES)})")
+    size = IMAGE_SIZES[config.dataset]
+    model = build_model(config.model, in_channels=1, image_size=(size, size))
+    model.load_state_dict(state["model"])
+    return model, 1, size
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,20 +136,18 @@ def run(args: argparse.Namespace) -> int:
 
     >>> import tempfile
     >>> out = Path(tempfile.mkdtemp()) / "blog.svg"
-    >>> run(argparse.Namespace(example="blog-circuit", view="forward", out=out))
-    ... # doctest: +ELLIPSIS
-    wrote .../blog.svg
+    >>> run(argparse.Namespace(example="blog-circuit", direction="auto", loss="half_sse",
+    ...                        out=out))  # doctest: +ELLIPSIS
+    wrote .../blog.svg (... × ... pt)
     0
     >>> out.read_text().startswith("<?xml")
     True
     """
     out: Path = args.out
-    fmt = out.suffix.lstrip(".").lower()
-    if not fmt:
+    if not out.suffix:
         raise SystemExit(f"draw: --out {out} has no suffix; use e.g. {out}.svg or {out}.png")
-    graph = build(args)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # render writes the DOT source next to the picture; keep only the picture
-    written = graph.render(outfile=str(out), format=fmt, cleanup=True)
-    print(f"wrote {written}")
+    picture = build(args)
+    picture.write(out)
+    width, height = picture.size_pt()
+    print(f"wrote {out} ({width:.0f} × {height:.0f} pt)")
     return 0

@@ -1,12 +1,15 @@
 # %% [markdown]
 # # 3. Backprop through one CNN layer, number by number
 #
-# One convolution layer, small enough to follow every number:
+# One convolution layer, small enough to follow every number, in the CNN blog's setting:
 #
-# - a 3×3 greyscale image $x$ and a 2×2 filter $w$ with bias $b$: the convolution gives
-#   a 2×2 map (4 filter positions),
-# - ReLU, then 2×2 max-pooling down to a single value $p$,
-# - the squared error $L = (p - y)^2$ against a target $y = 1$.
+# - the top-left 3×3 corner $x_{11}\dots x_{33}$ of a greyscale image and a 2×2 filter
+#   $w_{11}\dots w_{22}$ with bias $b = 0$: the convolution gives a 2×2 map
+#   $z_{11}, z_{12}, z_{21}, z_{22}$ (4 filter positions, in row-major order). With
+#   $x_{11} = 1$ and $w_{11} = -1$ (and dark pixels next to it), $z_{11} = -1$;
+# - ReLU (which blocks $z_{11}$: $\text{relu}'(z) = 0$ for $z \le 0$), then 2×2
+#   max-pooling down to a single value $a$,
+# - the lecture's loss $L = \tfrac12 \sum (y - a)^2$ against a target $y = 1$.
 #
 # We draw it as a *circuit* of scalar `*`, `+`, `relu`, `max` gates: on every wire the
 # forward value in **black** and the gradient $\partial L/\partial(\text{wire})$ in
@@ -20,33 +23,35 @@ from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.viz import draw_circuit, draw_graph, retain_all_grads
 
 # %%
-x = tg.tensor([[0.9, 0.6, 0.1],
-               [0.8, 0.3, 0.0],
-               [0.2, 0.1, 0.5]]).reshape(1, 1, 3, 3).requires_grad_()
-w = tg.tensor([[0.5, -0.2],
-               [0.3, 0.4]]).reshape(1, 1, 2, 2).requires_grad_()
-b = tg.tensor([0.1], requires_grad=True)
+x = tg.tensor([[1.0, 0.0, 0.5],
+               [0.0, 0.0, 1.0],
+               [1.0, 0.5, 0.0]]).reshape(1, 1, 3, 3).requires_grad_()
+w = tg.tensor([[-1.0, 0.5],
+               [0.5, 1.0]]).reshape(1, 1, 2, 2).requires_grad_()
+b = tg.tensor([0.0], requires_grad=True)
 y = tg.tensor(1.0).reshape(1, 1, 1, 1)
 
-conv = F.conv2d(x, w, b)          # (1, 1, 2, 2)
+conv = F.conv2d(x, w, b)          # (1, 1, 2, 2): z11 = -1
 act = F.relu(conv)
-p = F.max_pool2d(act, 2)          # (1, 1, 1, 1)
-loss = ((p - y) ** 2).sum()
+p = F.max_pool2d(act, 2)          # (1, 1, 1, 1): a
+loss = 0.5 * ((y - p) ** 2).sum()
 
 retain_all_grads(loss)            # keep .grad on conv, act and p too
 loss.backward()
-print("conv =", conv.data.ravel(), " relu =", act.data.ravel(), " p =", p.item(),
+print("conv =", conv.data.ravel(), " relu =", act.data.ravel(), " a =", p.item(),
       " loss =", round(loss.item(), 4))
 
 # %% [markdown]
 # ## The circuit
 #
 # Read it left to right for the forward pass, right to left for the gradients. Each
-# blue box is one output pixel of the convolution: four products $w_{kl}\,x_{ij}$ and
-# the bias summed. A filter weight is used at all four positions (and a pixel by every
-# position that covers it), so it is drawn once per use: each copy's wire carries that
-# use's share of the gradient, and the node shows the total $\nabla$, the sum of the
-# shares. Only the winning position of the max-pool receives a gradient.
+# blue box is one filter position (top to bottom: $z_{11}, z_{12}, z_{21}, z_{22}$):
+# four products $x_{ij}\,w_{kl}$ and the bias summed. A filter weight is used at all
+# four positions (and a pixel by every position that covers it), so it is drawn once per
+# use: each copy's wire carries that use's share of the gradient, and the node shows the
+# total $\nabla$, the sum of the shares. The dashed wire is $z_{11} = -1$ blocked by
+# ReLU; the bold wire into `max` is the winner, the only position that receives a
+# gradient (the dotted losers get 0).
 
 # %%
 draw_circuit(loss, names={"x": x, "w": w, "b": b, "y": y})
@@ -56,7 +61,7 @@ draw_circuit(loss, names={"x": x, "w": w, "b": b, "y": y})
 
 # %%
 np.set_printoptions(precision=4, suppress=True)
-for name, t in [("dL/dp", p), ("dL/drelu", act), ("dL/dconv", conv),
+for name, t in [("dL/da", p), ("dL/drelu", act), ("dL/dconv", conv),
                 ("dL/dw", w), ("dL/db", b), ("dL/dx", x)]:
     print(f"{name} =\n{np.atleast_1d(t.grad.data.squeeze())}")
 
@@ -65,7 +70,7 @@ for name, t in [("dL/dp", p), ("dL/drelu", act), ("dL/dconv", conv),
 #
 # Going backwards through the layer:
 #
-# 1. $\partial L/\partial p = 2(p - y)$.
+# 1. $\partial L/\partial a = a - y$ (the ½ cancels the 2 of the square).
 # 2. Max-pool sends that to the winning position only; the others get 0.
 # 3. ReLU passes the gradient where its input was positive.
 # 4. Convolution: output pixel $o_{ij} = b + \sum_{kl} w_{kl}\,x_{i+k,\,j+l}$, so
@@ -80,7 +85,7 @@ o = np.array([[(xv[i:i + 2, j:j + 2] * wv).sum() + bv for j in range(2)] for i i
 r = np.maximum(o, 0)
 pv = r.max()
 
-g_p = 2 * (pv - 1.0)                                   # step 1
+g_p = pv - 1.0                                         # step 1
 g_r = np.zeros_like(r)
 g_r[np.unravel_index(r.argmax(), r.shape)] = g_p       # step 2
 g_o = g_r * (o > 0)                                    # step 3
@@ -97,8 +102,9 @@ for name, mine, engine in [("w", g_w, w.grad), ("b", g_b, b.grad), ("x", g_x, x.
 # %% [markdown]
 # ## The tensor-level view
 #
-# The same computation as the engine records it — five ops, with shapes and gradient
-# summaries (`∇ min · mean · max`):
+# The same computation as the engine records it, op by op, with every value and
+# gradient written out (tensors of at most 8 elements; bigger ones show
+# `min · mean · max`, and hovering a node shows its full statistics):
 
 # %%
 draw_graph(loss, params={"x": x, "w": w, "b": b})

@@ -77,7 +77,7 @@ print("by hand:", by_hand_w, by_hand_b)
 # %% [markdown]
 # `draw_backward` shows the same graph from the engine's side: the order in which the
 # backward nodes run (1 is the root; `AccumulateGrad` writes a leaf's `.grad`), and a
-# red summary `∇ min · mean · max` of each gradient that was kept. Intermediate gradients are freed as soon as they are used,
+# red `∇` of each gradient that was kept (every value of a tensor with at most 8 elements, else `min · mean · max`; hover a node for its statistics). Intermediate gradients are freed as soon as they are used,
 # unless you ask for them with `retain_grad()` — which is what we do here, so that
 # every step shows its gradient.
 

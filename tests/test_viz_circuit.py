@@ -1,4 +1,6 @@
 """Circuit: the black and red numbers are the engine's values and .grads; size limit."""
+import re
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.viz import build_circuit, draw_circuit, retain_all_grads
 from tinygrad_cnn.viz import style
 from tinygrad_cnn.viz.examples import blog_circuit, blog_tensors
+from tinygrad_cnn.viz.circuit import element_name
 from tinygrad_cnn.viz.walk import graph_tensors
 
 
@@ -136,3 +139,71 @@ def test_matmul_and_default_names():
     assert labels == ["a1", "a2", "b1", "b2"]
     plus = _wires_from(c, "+")
     assert [w.value for w in plus] == [11.0] and [w.grad for w in plus] == [1.0]
+
+
+def _blog(loss="half_sse"):
+    from tinygrad_cnn.viz import retain_all_grads
+    from tinygrad_cnn.viz.circuit import build_circuit
+
+    tensor, names = blog_tensors(loss)
+    retain_all_grads(tensor)
+    tensor.backward()
+    return tensor, names, build_circuit(tensor, names=names)
+
+
+def test_blog_setting_and_both_losses():
+    tensor, names, _ = _blog()
+    x, w = names["x"].data.reshape(3, 3), names["w"].data.reshape(2, 2)
+    assert x[0, 0] == 1 and w[0, 0] == -1
+    sse_tensor, _ = blog_tensors("sse")
+    assert np.isclose(sse_tensor.item(), 2 * tensor.item())
+    conv = F.conv2d(names["x"], names["w"], names["b"]).data.ravel()
+    assert conv[0] == -1 and (conv[1:] > 0).all()  # z11 = -1: relu blocks only it
+    with pytest.raises(ValueError, match="loss must be one of"):
+        blog_tensors("l1")
+
+
+def test_blog_positions_in_row_major_order_and_routing_marked():
+    _, _, circuit = _blog()
+    g = blog_circuit()
+    src = g.source
+    # laid out (dot's own coordinates, y up): positions z11, z12, z21, z22 top to bottom
+    ys = {parts[1]: float(parts[3]) for parts in
+          (line.split() for line in g.pipe(format="plain", encoding="utf-8").splitlines())
+          if parts and parts[0] == "node"}
+    relus = [w.src for w in circuit.wires if circuit.nodes[w.dst].label == "max"]
+    heights = [ys[key] for key in relus]
+    assert heights == sorted(heights, reverse=True)
+    relu_in = [w for w in circuit.wires if circuit.nodes[w.dst].label == "relu"]
+    blocked = [w for w in relu_in if w.local == 0]
+    assert len(blocked) == 1 and blocked[0].value == -1 and blocked[0].grad == 0
+    into_max = [w for w in circuit.wires if circuit.nodes[w.dst].label == "max"]
+    assert sorted(w.local for w in into_max) == [0, 0, 0, 1]
+    assert src.count("style=dashed") == 1 and src.count("style=dotted") == 3
+    assert 'penwidth=2.8' in src and "blocked" in src
+
+
+@pytest.mark.parametrize("loss", ["half_sse", "sse"])
+def test_blog_drawn_numbers_are_the_engines(loss):
+    tensor, names, circuit = _blog(loss)
+    from tinygrad_cnn.autograd.engine import topological_order
+    values = {round(float(v), 6) for t in topological_order(tensor) for v in t.data.ravel()}
+    grads = {round(float(v), 6) for t in topological_order(tensor) if t.grad is not None
+             for v in t.grad.data.ravel()}
+    for wire in circuit.wires:
+        src = circuit.nodes[wire.src]
+        if src.kind == "input" or src.label in ("relu", "max", "+"):
+            assert round(wire.value, 6) in values | {round(float(v), 6) for v in
+                                                     names["y"].data.ravel()}
+        if wire.grad is not None and src.label in ("relu", "max", "+"):
+            assert round(wire.grad, 6) in grads
+    # the pooled value's gradient: a - y for ½Σ, 2(a - y) for Σ
+    a = max(0.0, 1.25)
+    out = [w for w in circuit.wires if circuit.nodes[w.src].label == "max"][0]
+    assert np.isclose(out.grad, (a - 1.0) * (1 if loss == "half_sse" else 2))
+    for name in ("x", "w", "b"):
+        total = {n.label: n.grad for n in circuit.nodes.values() if n.kind == "input"}
+        t = names[name]
+        for i, g in enumerate(t.grad.data.ravel()):
+            label = element_name(name, t.shape, i)
+            assert np.isclose(total[label], g)

@@ -21,6 +21,7 @@ from .kernels.threads import get_num_threads, set_num_threads
 from .tensor import Tensor
 
 from . import nn, optim  # noqa: E402  (nn needs Tensor)
+from .serialization import load, save  # noqa: E402  (restores nn.Parameter)
 
 globals().update(METHOD_FUNCTIONS)  # exp, sum, max, ... as in torch.*
 __version__ = "0.1.0"

@@ -18,9 +18,10 @@ from .devices import device
 from .dtypes import float  # noqa: A004
 from .functions import METHOD_FUNCTIONS, allclose, cat, is_tensor, numel, stack, where
 from .kernels.threads import get_num_threads, set_num_threads
+from .rng import Generator
 from .tensor import Tensor
 
-from . import nn, optim  # noqa: E402  (nn needs Tensor)
+from . import nn, optim, utils  # noqa: E402  (nn needs Tensor)
 from .serialization import load, save  # noqa: E402  (restores nn.Parameter)
 
 globals().update(METHOD_FUNCTIONS)  # exp, sum, max, ... as in torch.*

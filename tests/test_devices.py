@@ -102,3 +102,12 @@ def test_parse_to_args_rejects_garbage_clearly():
         parse_to_args(object())
     with pytest.raises(TypeError, match="unexpected keyword argument 'devcie'"):
         parse_to_args(devcie="cpu")
+
+
+def test_module_to_reads_devices_like_torch_and_refuses_cuda():
+    net = tg.nn.Linear(2, 1)
+    assert net.to(tg.device("cpu")) is net and net.to("cpu", dtype=np.float64) is net
+    assert net.weight.dtype == np.float64
+    assert net.to(tg.zeros(1, dtype=np.float32)).weight.dtype == np.float32
+    with pytest.raises(RuntimeError, match="cannot use device 'cuda'"):
+        net.to("cuda")

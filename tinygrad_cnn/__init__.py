@@ -26,3 +26,11 @@ from .serialization import load, save  # noqa: E402  (restores nn.Parameter)
 
 globals().update(METHOD_FUNCTIONS)  # exp, sum, max, ... as in torch.*
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """`tinygrad_cnn.export` is imported on first use (it sits above models, like viz)."""
+    if name == "export":
+        import importlib
+        return importlib.import_module(".export", __name__)
+    raise AttributeError(f"module 'tinygrad_cnn' has no attribute '{name}'")

@@ -8,29 +8,15 @@ import tinygrad_cnn as tg
 from tinygrad_cnn import nn
 from tinygrad_cnn.export import to_onnx, to_torch, torch_state_dict
 from tinygrad_cnn.models import LeNet, SmallCNN
-
-
-class ResidualBlock(nn.Module):
-    """conv-bn-relu-conv-bn plus the input, then relu: a ResNet basic block."""
-
-    def __init__(self, channels):
-        super().__init__()
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(channels)
-
-    def forward(self, x):
-        out = self.bn1(self.conv1(x)).relu()
-        return (self.bn2(self.conv2(out)) + x).relu()
+from test_layers import residual_block  # a ResNet basic block (3 channels), ours or torch's
 
 
 class TinyResNet(nn.Module):
     def __init__(self):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
-        self.block = ResidualBlock(8)
-        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10))
+        self.stem = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU())
+        self.block = residual_block(nn)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 10))
 
     def forward(self, x):
         return self.head(self.block(self.stem(x)))
@@ -97,8 +83,8 @@ def test_to_torch_of_containers():
 
 
 def test_to_torch_refuses_custom_forward_code_with_directions():
-    with pytest.raises(TypeError, match="cannot convert ResidualBlock.*torch_state_dict"):
-        to_torch(ResidualBlock(2))
+    with pytest.raises(TypeError, match="cannot convert Block.*torch_state_dict"):
+        to_torch(residual_block(nn))
 
     class MyLinear(nn.Linear):
         def forward(self, x):
@@ -111,20 +97,9 @@ def test_to_torch_refuses_custom_forward_code_with_directions():
 def test_torch_state_dict_loads_into_a_hand_written_torch_class():
     model = trained_batch_norm_stats(TinyResNet())
 
-    class TorchBlock(torch.nn.Module):
-        def __init__(self, c):
-            super().__init__()
-            self.conv1 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False)
-            self.bn1 = torch.nn.BatchNorm2d(c)
-            self.conv2 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False)
-            self.bn2 = torch.nn.BatchNorm2d(c)
-
-        def forward(self, x):
-            return (self.bn2(self.conv2(self.bn1(self.conv1(x)).relu())) + x).relu()
-
     theirs = torch.nn.Module()
     theirs.stem = to_torch(model.stem)
-    theirs.block = TorchBlock(8)
+    theirs.block = residual_block(torch.nn)
     theirs.head = to_torch(model.head)
     theirs.load_state_dict(torch_state_dict(model))
     theirs.eval()

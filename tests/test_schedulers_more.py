@@ -40,7 +40,8 @@ def assert_same(name, kwargs, steps, kind="SGD", opt_kwargs=None, metrics=None):
     assert len(set(seq[:, 0])) > 1, "the schedule never changed the lr"
 
 
-@pytest.mark.parametrize("kwargs", [dict(milestones=[2, 5]), dict(milestones=[5, 2, 5], gamma=0.5)])
+@pytest.mark.parametrize("kwargs", [dict(milestones=[2, 5]),
+                                    dict(milestones=[5, 2, 5], gamma=0.5)])
 def test_multistep_matches_torch(kwargs):
     assert_same("MultiStepLR", kwargs, 12)
 

@@ -52,12 +52,13 @@ class Samples:
         return self.n
 
     def __getitem__(self, i):
-        return (np.full((2, 3), i, np.float32), i, i / 2, f"s{i}", {"id": i, "v": np.arange(i, i + 2)})
+        return (np.full((2, 3), i, np.float32), i, i / 2, f"s{i}",
+                {"id": i, "v": np.arange(i, i + 2)})
 
 
 @settings(max_examples=30, deadline=None)
-@given(n=st.integers(1, 23), batch_size=st.sampled_from([1, 3, 5, None]), drop_last=st.booleans(),
-       tensors=st.booleans())
+@given(n=st.integers(1, 23), batch_size=st.sampled_from([1, 3, 5, None]),
+       drop_last=st.booleans(), tensors=st.booleans())
 def test_sequential_batches_match_torch(n, batch_size, drop_last, tensors):
     drop_last = drop_last and batch_size is not None
     if tensors:
@@ -77,7 +78,8 @@ def test_sequential_batches_match_torch(n, batch_size, drop_last, tensors):
 def test_samplers_and_batch_samplers_give_torch_batches():
     dataset = Samples(10)
     for sampler_a, sampler_b in [([3, 1, 4, 1, 5], [3, 1, 4, 1, 5]),
-                                 (ours.SequentialSampler(dataset), tdata.SequentialSampler(dataset))]:
+                                 (ours.SequentialSampler(dataset),
+                                  tdata.SequentialSampler(dataset))]:
         a = list(ours.DataLoader(dataset, batch_size=2, sampler=sampler_a))
         b = list(tdata.DataLoader(dataset, batch_size=2, sampler=sampler_b))
         assert_batches_equal(as_numpy(a), as_numpy(b))
@@ -90,7 +92,8 @@ def test_samplers_and_batch_samplers_give_torch_batches():
 
 def test_collate_fn_is_called_with_the_sample_list():
     seen = []
-    loader = ours.DataLoader(Samples(5), batch_size=2, collate_fn=lambda s: seen.append(len(s)) or len(s))
+    loader = ours.DataLoader(Samples(5), batch_size=2,
+                             collate_fn=lambda s: seen.append(len(s)) or len(s))
     assert list(loader) == [2, 2, 1] and seen == [2, 2, 1]
 
 
@@ -117,7 +120,8 @@ def test_shuffle_with_generator_is_reproducible_and_new_each_epoch():
     assert first == orders(1) and first[0] != first[1] and sorted(first[0]) == list(range(20))
 
 
-@pytest.mark.parametrize("kwargs", [dict(shuffle=True, sampler=[1]), dict(batch_sampler=[[1]], batch_size=2),
+@pytest.mark.parametrize("kwargs", [dict(shuffle=True, sampler=[1]),
+                                    dict(batch_sampler=[[1]], batch_size=2),
                                     dict(batch_sampler=[[1]], shuffle=True), dict(num_workers=-1),
                                     dict(prefetch_factor=2), dict(persistent_workers=True),
                                     dict(batch_size=None, drop_last=True), dict(timeout=-1)])

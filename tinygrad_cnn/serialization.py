@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import IO, Any, Dict, List, Union
 
 import numpy as np
 
+from .atomic import write_atomically
 from .devices import device, resolve
 from .nn.parameter import Parameter
 from .tensor import Tensor
@@ -94,24 +94,7 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: Any 
     if hasattr(f, "write"):
         f.write(buffer.getbuffer())
     else:
-        _write_atomically(Path(f), buffer.getbuffer())
-
-
-def _write_atomically(path: Path, data: memoryview) -> None:
-    """Write to a temporary file in the same directory, flush it to disk, rename it."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes the file private; a save is not
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        write_atomically(f, buffer.getbuffer())
 
 
 def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Tuple, Union
 
 import numpy as np
 
+from ..atomic import write_atomically
 from ..autograd.engine import inputs_first
 from ..autograd.grad_mode import enable_grad
 from ..nn import Module
@@ -53,22 +54,8 @@ def to_onnx(model: Module, example_input: Any, path: Union[str, os.PathLike, Non
     model_proto = builder.model(y, output_name)
     onnx.checker.check_model(model_proto)
     if path is not None:
-        _save(model_proto, path)
+        write_atomically(path, model_proto.SerializeToString())
     return model_proto
-
-
-def _save(model_proto: Any, path: Union[str, os.PathLike]) -> None:
-    tmp = f"{os.fspath(path)}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(model_proto.SerializeToString())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class _GraphBuilder:

@@ -13,7 +13,8 @@ from tinygrad_cnn.data import load_digits, train_test_split
 
 (x_train, y_train), (x_valid, y_valid) = train_test_split(*load_digits(), test_size=0.25)
 x_train, y_train, x_valid, y_valid = map(
-    torch.tensor, (x_train.reshape(-1, 64) / 16.0, y_train, x_valid.reshape(-1, 64) / 16.0, y_valid))
+    torch.tensor,
+    (x_train.reshape(-1, 64) / 16.0, y_train, x_valid.reshape(-1, 64) / 16.0, y_valid))
 x_train, x_valid = x_train.float(), x_valid.float()
 n, c = x_train.shape
 

@@ -5,13 +5,12 @@ The implementations live in `tinygrad_cnn.data` (one implementation, two import 
 `DataLoader` runs its workers in-process: `num_workers`, `pin_memory` and the other
 multiprocessing options are accepted and checked as PyTorch checks them, then unused.
 
+>>> import numpy as np
 >>> loader = DataLoader(TensorDataset(np.arange(6.0), np.arange(6)), batch_size=4,
 ...                     num_workers=2, pin_memory=True)
 >>> [len(y) for _, y in loader]
 [4, 2]
 """
-import numpy as np  # noqa: F401  (the doctest's data)
-
 from ..data.collate import default_collate, default_convert
 from ..data.dataloader import DataLoader
 from ..data.dataset import Dataset, TensorDataset

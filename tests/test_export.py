@@ -170,3 +170,30 @@ def test_onnx_reductions_and_elementwise_ops():
     proto = to_onnx(model, x)
     out = ort.InferenceSession(proto.SerializeToString()).run(None, {"input": x})[0]
     np.testing.assert_allclose(out, ours(model, x), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("size", [9, 10])
+def test_onnx_pooling_with_ceil_mode_and_padding(size):
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2, ceil_mode=True),
+                          nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True),
+                          nn.MaxPool2d(2, stride=1, padding=1, dilation=2), nn.Flatten()).eval()
+    x = batch(3, size)
+    proto = to_onnx(model, x)
+    out = ort.InferenceSession(proto.SerializeToString()).run(None, {"input": x})[0]
+    np.testing.assert_allclose(out, ours(model, x), atol=1e-5, rtol=1e-5)
+
+
+def test_missing_optional_packages_are_named(monkeypatch):
+    import importlib
+    real = importlib.import_module
+
+    def without(name, *args):
+        if name in ("onnx", "torch"):
+            raise ImportError(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without)
+    with pytest.raises(ImportError, match=r'pip install "tinygrad_cnn\[onnx\]"'):
+        to_onnx(SmallCNN().eval(), batch(1, 8))
+    with pytest.raises(ImportError, match="to_torch needs PyTorch"):
+        to_torch(SmallCNN())

@@ -146,13 +146,19 @@ def test_onnx_export_refuses_training_mode():
         to_onnx(nn.Sequential(nn.Linear(3, 3), nn.Dropout()), np.ones((2, 3), np.float32))
 
 
-def test_onnx_export_names_an_op_it_cannot_export():
-    class FirstChannel(nn.Module):
+def test_onnx_export_names_what_it_cannot_export():
+    class Gather(nn.Module):
         def forward(self, x):
-            return x[:, :1]
+            return x[:, [0, 0]]
 
-    with pytest.raises(NotImplementedError, match="cannot export the op Getitem yet"):
-        to_onnx(FirstChannel(), batch(1, 4))
+    class Stack(nn.Module):
+        def forward(self, x):
+            return tg.where(x > 0, x, x * 2.0)
+
+    with pytest.raises(NotImplementedError, match="basic indexing .* not ndarray indices"):
+        to_onnx(Gather(), batch(1, 4))
+    with pytest.raises(NotImplementedError, match="cannot export the op Where yet"):
+        to_onnx(Stack(), batch(1, 4))
 
 
 def test_onnx_reductions_and_elementwise_ops():
@@ -197,3 +203,36 @@ def test_missing_optional_packages_are_named(monkeypatch):
         to_onnx(SmallCNN().eval(), batch(1, 8))
     with pytest.raises(ImportError, match="to_torch needs PyTorch"):
         to_torch(SmallCNN())
+
+
+class Index(nn.Module):
+    def __init__(self, index):
+        super().__init__()
+        self.index = index
+
+    def forward(self, x):
+        return x[self.index] * 1.0
+
+
+@pytest.mark.parametrize("index", [
+    (slice(None), slice(None, 2)), (slice(None), 1), (Ellipsis, slice(None, None, 2)),
+    (slice(None), None, 2, slice(1, -1), Ellipsis), (slice(None), slice(None, None, -1)),
+    (slice(None), slice(3, 0, -2), -1), (slice(1, None),), (Ellipsis, None), (-1,)])
+def test_onnx_basic_indexing_matches_numpy_for_any_batch(index):
+    model = Index(index)
+    proto = to_onnx(model, np.zeros((3, 4, 5, 6), np.float32))
+    session = ort.InferenceSession(proto.SerializeToString())
+    for n in (3, 5):
+        x = np.random.default_rng(n).standard_normal((n, 4, 5, 6)).astype(np.float32)
+        np.testing.assert_array_equal(session.run(None, {"input": x})[0], x[index])
+
+
+def test_onnx_resnet_option_a_shortcut_with_strided_slice_and_pad():
+    class Shortcut(nn.Module):  # the CIFAR ResNet paper's parameter-free downsampling
+        def forward(self, x):
+            return tg.nn.functional.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, 2, 2))
+
+    x = batch(3, 8)
+    proto = to_onnx(Shortcut(), x)
+    out = ort.InferenceSession(proto.SerializeToString()).run(None, {"input": x})[0]
+    np.testing.assert_array_equal(out, ours(Shortcut(), x))

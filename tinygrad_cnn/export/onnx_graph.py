@@ -76,7 +76,7 @@ class _GraphBuilder:
     def constant(self, value: Any, hint: str) -> str:
         """An initializer holding `value` (buffers keep their module names)."""
         array = np.asarray(value)
-        name = self.buffer_names.get(id(value)) or f"{hint}_{len(self.initializers)}"
+        name = self.buffer_names.get(id(value)) or f"{hint}_c{len(self.initializers)}"
         if any(i.name == name for i in self.initializers):
             return name
         self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
@@ -217,6 +217,78 @@ def _reduce(onnx_op: str, axes_input: bool) -> Converter:
     return convert
 
 
+def _pad(b: _GraphBuilder, t: Tensor, ins: List[str], o: Dict[str, Any]) -> str:
+    ndim, pad = t.ndim, list(o["pad"])
+    begins, ends = [0] * ndim, [0] * ndim
+    for i in range(len(pad) // 2):  # torch's pad lists the last dimension first
+        begins[ndim - 1 - i], ends[ndim - 1 - i] = pad[2 * i], pad[2 * i + 1]
+    value = np.array(o.get("value", 0.0), t.dtype)
+    return b.node("Pad", [ins[0], b.constant(np.array(begins + ends, np.int64), "pads"),
+                          b.constant(value, "pad_value")], mode="constant")
+
+
+def _getitem(b: _GraphBuilder, t: Tensor, ins: List[str], o: Dict[str, Any]) -> str:
+    """Basic indexing (slices, integers, None, ...) as Slice, then Squeeze, then Unsqueeze."""
+    shape = t._ctx.parents[0].shape
+    parts = _index_parts(o["index"], len(shape))
+    starts, ends, axes, steps, squeeze, unsqueeze = [], [], [], [], [], []
+    axis = out = 0
+    for part in parts:
+        if part is None:
+            unsqueeze.append(out)
+            out += 1
+            continue
+        if isinstance(part, slice):
+            if part not in (slice(None), slice(None, None, 1)):
+                starts.append(_bound(part.start, part.step, True)), axes.append(axis)
+                ends.append(_bound(part.stop, part.step, False)), steps.append(part.step or 1)
+            out += 1
+        else:
+            k = int(part)  # kept negative when it was: x[-1] is the last for any batch
+            end = _INT64_MAX if k == -1 else k + 1
+            starts.append(k), ends.append(end), axes.append(axis), steps.append(1)
+            squeeze.append(axis)
+        axis += 1
+    name = ins[0]
+    if axes:
+        arrays = [np.array(v, np.int64) for v in (starts, ends, axes, steps)]
+        name = b.node("Slice", [name, *(b.constant(a, "slice") for a in arrays)])
+    if squeeze:
+        name = b.node("Squeeze", [name, b.constant(np.array(squeeze, np.int64), "axes")])
+    if unsqueeze:
+        name = b.node("Unsqueeze", [name, b.constant(np.array(unsqueeze, np.int64), "axes")])
+    return name if name != ins[0] else b.node("Identity", [name])
+
+
+def _bound(value: Any, step: Any, start: bool) -> int:
+    """A slice bound as ONNX reads it (negative = from the end, as in Python); an omitted
+    one stays open-ended, so `x[1:]` still means "to the end" for another batch size."""
+    if value is not None:
+        return int(value)
+    forward = (step or 1) > 0
+    if start:
+        return 0 if forward else -1
+    return _INT64_MAX if forward else -_INT64_MAX
+
+
+_INT64_MAX = 2 ** 63 - 1
+
+
+def _index_parts(index: Any, ndim: int) -> List[Any]:
+    """The index as one entry per input axis (plus Nones), the Ellipsis expanded."""
+    parts = list(index) if isinstance(index, tuple) else [index]
+    for p in parts:
+        if not (p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer))):
+            raise NotImplementedError("to_onnx exports basic indexing (slices, integers, "
+                                      f"None, ...) only, not {type(p).__name__} indices")
+    used = sum(p is not None and p is not Ellipsis for p in parts)
+    if any(p is Ellipsis for p in parts):
+        at = [p is Ellipsis for p in parts].index(True)
+        parts[at:at + 1] = [slice(None)] * (ndim - used)
+    consumed = sum(p is not None for p in parts)
+    return parts + [slice(None)] * (ndim - consumed)
+
+
 def _clamp(b: _GraphBuilder, t: Tensor, ins: List[str], o: Dict[str, Any]) -> str:
     bound = [b.constant(np.array(v, t.dtype), "bound") if v is not None else ""
              for v in (o.get("min"), o.get("max"))]
@@ -239,6 +311,6 @@ CONVERTERS: Dict[str, Converter] = {
         "Cast", ins, to=b.onnx.helper.np_dtype_to_tensor_dtype(np.dtype(o["dtype"]))),
     "Conv2d": _conv, "MaxPool2d": _max_pool, "AvgPool2d": _avg_pool,
     "AdaptiveAvgPool2d": _adaptive_avg_pool, "BatchNorm": _batch_norm, "Dropout": _dropout,
-    "Reshape": _reshape, "Sum": _reduce("ReduceSum", True),
+    "Reshape": _reshape, "Pad": _pad, "Getitem": _getitem, "Sum": _reduce("ReduceSum", True),
     "Mean": _reduce("ReduceMean", False), "Clamp": _clamp,
 }

@@ -5,7 +5,7 @@
 >>> (x ** 3).sum().backward(); x.grad
 tensor([12.])
 """
-from . import dtypes
+from . import accelerator, backends, cuda, dtypes
 from .autograd import (Function, detect_anomaly, enable_grad, is_grad_enabled, no_grad,
                        set_detect_anomaly, set_grad_enabled)
 from .autograd.gradcheck import GradcheckError, gradcheck
@@ -14,12 +14,23 @@ from .creation import (arange, eye, from_numpy, full, full_like, generator, manu
                        zeros_like)
 from .dtypes import (bool_, double, float16, float32, float64, get_default_dtype, int32, int64,
                      long, set_default_dtype, uint8)
+from .devices import device
 from .dtypes import float  # noqa: A004
 from .functions import METHOD_FUNCTIONS, allclose, cat, is_tensor, numel, stack, where
 from .kernels.threads import get_num_threads, set_num_threads
+from .rng import Generator
 from .tensor import Tensor
 
-from . import nn, optim  # noqa: E402  (nn needs Tensor)
+from . import nn, optim, utils  # noqa: E402  (nn needs Tensor)
+from .serialization import load, save  # noqa: E402  (restores nn.Parameter)
 
 globals().update(METHOD_FUNCTIONS)  # exp, sum, max, ... as in torch.*
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """`tinygrad_cnn.export` is imported on first use (it sits above models, like viz)."""
+    if name == "export":
+        import importlib
+        return importlib.import_module(".export", __name__)
+    raise AttributeError(f"module 'tinygrad_cnn' has no attribute '{name}'")

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, List, Optional
 
 import numpy as np
 
 from .. import creation
 from ..tensor import Tensor
+from .collate import default_collate, default_convert
 from .dataset import TensorDataset
+from .loader_options import check_loader_options, start_worker
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
 class DataLoader:
@@ -25,19 +28,43 @@ class DataLoader:
     (3, [[0, 10], [20, 30], [40]])
     """
 
-    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, seed: Optional[int] = None) -> None:
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: bool = False,
+                 drop_last: bool = False, seed: Optional[int] = None, *,
+                 sampler: Optional[Iterable[int]] = None,
+                 batch_sampler: Optional[Iterable[List[int]]] = None, num_workers: int = 0,
+                 collate_fn: Optional[Callable[[List[Any]], Any]] = None,
+                 pin_memory: bool = False, timeout: float = 0,
+                 worker_init_fn: Optional[Callable[[int], None]] = None,
+                 multiprocessing_context: Any = None, generator: Any = None,
+                 prefetch_factor: Optional[int] = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True) -> None:
+        if batch_size is not None and (not isinstance(batch_size, (int, np.integer))
+                                       or batch_size < 1):
             raise ValueError(f"batch_size should be a positive integer value, "
                              f"but got batch_size={batch_size!r}")
         if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
             raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
-        self.dataset, self.batch_size = dataset, int(batch_size)
+        check_loader_options(batch_size, shuffle, sampler, batch_sampler, drop_last,
+                             num_workers, timeout, prefetch_factor, persistent_workers)
+        self.dataset = dataset
+        self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle, self.drop_last, self.seed = shuffle, drop_last, seed
         self.epoch = 0
+        self.num_workers, self.pin_memory, self.worker_init_fn = num_workers, pin_memory, \
+            worker_init_fn
+        self.generator, self.collate_fn = generator, collate_fn
+        self.sampler, self.batch_sampler = sampler, batch_sampler
+        if generator is not None and shuffle and sampler is None:
+            self.sampler = RandomSampler(dataset, generator=generator)
+        if self.batch_sampler is None and self.sampler is not None and batch_size is not None:
+            self.batch_sampler = BatchSampler(self.sampler, self.batch_size, drop_last)
 
     def __len__(self) -> int:
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
         n = len(self.dataset)
+        if self.batch_size is None:
+            return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def set_epoch(self, epoch: int) -> None:
@@ -45,6 +72,18 @@ class DataLoader:
         self.epoch = epoch
 
     def __iter__(self) -> Iterator[Any]:
+        start_worker(self.worker_init_fn)
+        if self.batch_size is None:  # no auto-batching: one converted sample at a time
+            self.epoch += 1
+            convert = self.collate_fn or default_convert
+            for i in self.sampler or SequentialSampler(self.dataset):
+                yield convert(self.dataset[i])
+            return
+        if self.batch_sampler is not None:
+            self.epoch += 1
+            for indices in self.batch_sampler:
+                yield self._batch(np.asarray(indices, dtype=np.int64))
+            return
         order = self._order()
         self.epoch += 1
         stop = len(self) * self.batch_size
@@ -60,15 +99,6 @@ class DataLoader:
         return np.random.default_rng((self.seed, self.epoch)).permutation(n)
 
     def _batch(self, indices: np.ndarray) -> Any:
-        if isinstance(self.dataset, TensorDataset):
+        if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:
             return tuple(Tensor(a[indices]) for a in self.dataset.arrays)
-        return _collate([self.dataset[int(i)] for i in indices])
-
-
-def _collate(samples: Sequence[Any]) -> Any:
-    """Stack per-sample fields: a tuple of fields gives a tuple of batched Tensors."""
-    first = samples[0]
-    if isinstance(first, (tuple, list)):
-        return tuple(_collate([s[k] for s in samples]) for k in range(len(first)))
-    return Tensor(np.stack([s.data if isinstance(s, Tensor) else np.asarray(s)
-                            for s in samples]))
+        return (self.collate_fn or default_collate)([self.dataset[int(i)] for i in indices])

@@ -7,10 +7,10 @@ the functional API (`nn.functional`) and initialisers (`nn.init`).
 >>> net(randn(2, 1, 8, 8)).shape
 (2, 10)
 """
-from . import functional, init
+from . import functional, init, utils
 from .module import Module
 from .modules import *  # noqa: F401,F403  (every layer class)
 from .modules import __all__ as _layers
 from .parameter import Parameter
 
-__all__ = ["Module", "Parameter", "functional", "init", *_layers]
+__all__ = ["Module", "Parameter", "functional", "init", "utils", *_layers]

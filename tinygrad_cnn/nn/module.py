@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, 
 
 import numpy as np
 
+from ..devices import parse_to_args
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -280,11 +281,9 @@ class Module:
     # ----- dtype ------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> "Module":
         """Cast floating parameters and buffers in place (same Parameter objects, so an
-        optimizer built earlier still sees them); 'cpu' is accepted and ignored."""
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if not (isinstance(a, str) and a == "cpu"):
-                dtype = a
+        optimizer built earlier still sees them). Devices are read as torch reads them
+        ('cpu', device('cpu'), a tensor's); any but the CPU is a clear error."""
+        dtype = parse_to_args(*args, **kwargs).dtype
         if dtype is None:
             return self
         dtype = np.dtype(dtype)

@@ -14,8 +14,8 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
-from .lr_scheduler import (CosineAnnealingLR, ExponentialLR, InverseTimeLR, LRScheduler,
-                           StepLR)
+from .lr_scheduler import (CosineAnnealingLR, ExponentialLR, InverseTimeLR, LambdaLR,
+                           LRScheduler, MultiStepLR, OneCycleLR, ReduceLROnPlateau, StepLR)
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
@@ -23,4 +23,5 @@ from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
            "NAdam", "lr_scheduler", "LRScheduler", "StepLR", "ExponentialLR",
-           "CosineAnnealingLR", "InverseTimeLR"]
+           "CosineAnnealingLR", "InverseTimeLR", "MultiStepLR", "LambdaLR", "OneCycleLR",
+           "ReduceLROnPlateau"]

@@ -7,7 +7,8 @@ are not chainable: a scheduler overwrites an `lr` changed by hand at its next st
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List
+from bisect import bisect_right
+from typing import Any, Callable, Dict, Iterable, List, Sequence, Union
 
 from .optimizer import Optimizer
 
@@ -149,3 +150,66 @@ class InverseTimeLR(LRScheduler):
 
     def _lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr / (1 + self.decay * epoch)
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the lr by `gamma` at each milestone: `lr_0 * gamma ** (milestones <= t)`
+    (a milestone listed twice counts twice, as in PyTorch).
+
+    >>> from tinygrad_cnn import zeros, optim
+    >>> opt = optim.SGD([zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
+    >>> [s.get_last_lr()[0] for _ in range(4) if s.step() is None]
+    [0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        self.milestones = sorted(milestones)
+        if any(not isinstance(m, int) for m in self.milestones):
+            raise TypeError(f"milestones must be integers, got {self.milestones!r}")
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma ** bisect_right(self.milestones, epoch)
+
+
+LrLambda = Callable[[int], float]
+
+
+class LambdaLR(LRScheduler):
+    """`lr_0 * lr_lambda(t)`, with one function for all groups or one per group.
+    `state_dict()` leaves plain functions out (as PyTorch does: they cannot be saved).
+
+    >>> from tinygrad_cnn import zeros, optim
+    >>> opt = optim.SGD([zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / (t + 1)); s.step(); s.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Union[LrLambda, Sequence[LrLambda]],
+                 last_epoch: int = -1) -> None:
+        n = len(optimizer.param_groups)
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+        if len(lambdas) != n:
+            raise ValueError(f"Expected {n} lr_lambdas, but got {len(lambdas)}")
+        self.lr_lambdas = lambdas
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> List[float]:
+        return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
+
+    def state_dict(self) -> Dict[str, Any]:
+        state = {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
+        state["lr_lambdas"] = [None] * len(self.lr_lambdas)
+        return state
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        lambdas = self.lr_lambdas
+        super().load_state_dict(state_dict)
+        self.lr_lambdas = lambdas
+
+
+from .one_cycle import OneCycleLR  # noqa: E402  (they subclass LRScheduler, defined above)
+from .plateau import ReduceLROnPlateau  # noqa: E402

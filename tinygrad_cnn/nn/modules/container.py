@@ -1,8 +1,8 @@
-"""Containers: `Sequential` (runs children in order) and `ModuleList` (just holds them)."""
+"""Containers: `Sequential` (runs children in order), `ModuleList` and `ModuleDict` (hold them)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Iterable, Iterator, Mapping, Optional, Tuple, Union
 
 from ..module import Module
 
@@ -111,3 +111,72 @@ class ModuleList(Module):
         self._modules.clear()
         for i, m in enumerate(modules):
             self.add_module(str(i), m)
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered, in insertion order (torch.nn.
+    ModuleDict): `d[key]`, `d[key] = m`, `del d[key]`, `in`, `keys/values/items`,
+    `update`, `pop`, `clear`. Iterating yields the keys.
+
+    >>> from tinygrad_cnn import nn
+    >>> heads = nn.ModuleDict({"digit": nn.Linear(4, 10), "parity": nn.Linear(4, 2)})
+    >>> list(heads), heads["parity"].out_features, "digit" in heads
+    (['digit', 'parity'], 2, True)
+    """
+
+    def __init__(self, modules: Optional[Union[Mapping[str, Module],
+                                               Iterable[Tuple[str, Module]]]] = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if key in self._modules and isinstance(module, Module):
+            self._modules[key] = module  # replacing keeps the key's place, as in torch
+        else:
+            self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()
+
+    def items(self) -> Iterable[Tuple[str, Module]]:
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def update(self, modules: Union[Mapping[str, Module], Iterable[Tuple[str, Module]]]) -> None:
+        """Add or replace modules from a mapping or from (key, module) pairs."""
+        if isinstance(modules, (str, bytes)) or not isinstance(modules, Iterable):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value "
+                            f"pairs, but got {type(modules).__name__}")
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for j, pair in enumerate(pairs):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ValueError(f"ModuleDict update sequence element #{j} has length "
+                                 f"{len(pair) if hasattr(pair, '__len__') else 1}; "
+                                 "2 is required")
+            self[pair[0]] = pair[1]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -20,13 +20,19 @@ class DataLoader:
     a different order each epoch, reproducible from `seed` (and resumable with
     `set_epoch`). Without a seed the library generator (`manual_seed`) draws it.
 
+    `transform` (say `transforms.Compose([...])`) maps each batch's first field (the images)
+    as a numpy batch before it becomes a Tensor, after the dataset's own `transform`; its
+    random draws come from `np.random.default_rng((seed, epoch, 1))` (or the library
+    generator without a seed), so a seeded run is reproducible and resumable.
+
     >>> loader = DataLoader(TensorDataset(np.arange(5), np.arange(5) * 10), batch_size=2)
     >>> len(loader), [y.tolist() for x, y in loader]
     (3, [[0, 10], [20, 30], [40]])
     """
 
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, seed: Optional[int] = None) -> None:
+                 drop_last: bool = False, seed: Optional[int] = None,
+                 transform: Optional[Callable] = None) -> None:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size should be a positive integer value, "
                              f"but got batch_size={batch_size!r}")
@@ -34,7 +40,7 @@ class DataLoader:
             raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
         self.dataset, self.batch_size = dataset, int(batch_size)
         self.shuffle, self.drop_last, self.seed = shuffle, drop_last, seed
-        self.epoch = 0
+        self.epoch, self.transform = 0, transform
 
     def __len__(self) -> int:
         n = len(self.dataset)
@@ -45,11 +51,11 @@ class DataLoader:
         self.epoch = epoch
 
     def __iter__(self) -> Iterator[Any]:
-        order = self._order()
+        order, rng = self._order(), self._augment_rng()
         self.epoch += 1
         stop = len(self) * self.batch_size
         for start in range(0, stop, self.batch_size):
-            yield self._batch(order[start:start + self.batch_size])
+            yield self._batch(order[start:start + self.batch_size], rng)
 
     def _order(self) -> np.ndarray:
         n = len(self.dataset)
@@ -59,10 +65,28 @@ class DataLoader:
             return creation.generator().permutation(n)
         return np.random.default_rng((self.seed, self.epoch)).permutation(n)
 
-    def _batch(self, indices: np.ndarray) -> Any:
-        if isinstance(self.dataset, TensorDataset):
-            return tuple(Tensor(a[indices]) for a in self.dataset.arrays)
-        return _collate([self.dataset[int(i)] for i in indices])
+    def _augment_rng(self) -> Optional[np.random.Generator]:
+        if self.transform is None and getattr(self.dataset, "transform", None) is None:
+            return None
+        if self.seed is None:
+            return creation.generator()
+        return np.random.default_rng((self.seed, self.epoch, 1))
+
+    def _batch(self, indices: np.ndarray, rng: Optional[np.random.Generator]) -> Any:
+        if not isinstance(self.dataset, TensorDataset):
+            batch = _collate([self.dataset[int(i)] for i in indices])
+            if self.transform is None:
+                return batch
+            if not isinstance(batch, tuple):  # a dataset of bare images
+                return Tensor(self.transform(batch.data, rng))
+            fields = [f.data for f in batch]
+        else:
+            fields = [a[indices] for a in self.dataset.arrays]
+            if self.dataset.transform is not None:
+                fields[0] = self.dataset.transform(fields[0], rng)
+        if self.transform is not None:
+            fields[0] = self.transform(fields[0], rng)
+        return tuple(Tensor(a) for a in fields)
 
 
 def _collate(samples: Sequence[Any]) -> Any:

@@ -12,12 +12,16 @@ from typing import Any, Dict
 from ..training.session import KEEP, OPTIMIZERS, SCHEDULES
 
 
+def _unset(default: Any) -> bool:
+    return default is None or default is False  # (0 == False: a default of 0 is shown)
+
+
 class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """argparse's '(default: X)' after each option's help, except where the help already
     says it or there is nothing to say (an unset or False default)."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
-        if action.default in (None, False) or "default" in (action.help or ""):
+        if _unset(action.default) or "default" in (action.help or ""):
             return action.help or ""
         return super()._get_help_string(action)
 
@@ -59,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-batches", type=int, default=None,
                    help="stop each epoch (and evaluation) after this many batches")
     _add_run_options(p)
+    for action in p._actions:  # options without a help text still show their default
+        if action.help is None and not _unset(action.default):
+            action.help = "(default: %(default)s)"
     p.set_defaults(func=run)
 
 

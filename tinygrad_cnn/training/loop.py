@@ -183,10 +183,11 @@ def fit(model, optimizer, train_loader: Iterable, epochs: int = 1,
 
 
 def _bar(level: int, total: Optional[int], desc: str) -> Any:
-    """A tqdm bar (on stderr) at verbose level 1, else None."""
+    """A tqdm bar at verbose level 1 (a widget in Jupyter with ipywidgets, else on
+    stderr), else None."""
     if level != 1:
         return None
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=desc, unit="batch", leave=True, mininterval=0.5)
 

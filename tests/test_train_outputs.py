@@ -83,6 +83,10 @@ def test_interrupt_saves_the_curves_so_far_and_says_how_to_resume(tmp_path, caps
     assert f"continue with --resume --out {tmp_path}" in err
     assert (tmp_path / "curves.png").exists() and not (tmp_path / "confusion.png").exists()
     assert load_checkpoint(tmp_path / "checkpoint.npz")["epoch"] == 2
+    epochs.clear()
+    epochs.extend([1, 1])   # the next call is the 3rd: interrupted in the first epoch
+    status, _, err = _train(capsys, tmp_path / "new", "--epochs", "5", "--quiet")
+    assert status == 130 and "nothing was saved" in err
 
 
 def test_summary_and_json_line(tmp_path, capsys):

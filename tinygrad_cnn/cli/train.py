@@ -7,9 +7,10 @@ import json
 import sys
 import time
 import warnings
+from pathlib import Path
 from typing import Any, Dict
 
-from ..training.session import KEEP, OPTIMIZERS, SCHEDULES
+from ..training.session import CHECKPOINT, KEEP, OPTIMIZERS, SCHEDULES
 
 
 def _unset(default: Any) -> bool:
@@ -154,8 +155,11 @@ def run(args: argparse.Namespace) -> int:
     except (FileExistsError, ValueError) as e:
         return _error(str(e))
     except KeyboardInterrupt:
-        print(f"\ninterrupted: the finished epochs are saved in {config.out}; continue with "
-              f"--resume --out {config.out}", file=sys.stderr)
+        saved = (Path(config.out) / CHECKPOINT).exists()
+        print("\ninterrupted: " + (f"the finished epochs are saved in {config.out}; continue "
+                                   f"with --resume --out {config.out}" if saved else
+                                   "before the end of the first epoch; nothing was saved"),
+              file=sys.stderr)
         return 130
     if not history:
         return _error(f"no epoch was trained in {config.out}")

@@ -110,10 +110,11 @@ def plot_confusion(counts: np.ndarray, path: Path, labels: Sequence[str],
     plt = _pyplot()
     n = len(counts)
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    ax.imshow(np.log1p(counts), cmap="Blues")
-    for i, j in zip(*np.nonzero(counts)):
+    shade = np.log1p(counts)
+    ax.imshow(shade, cmap="Blues")
+    for i, j in zip(*np.nonzero(counts)):  # white on the dark cells, black on the light
         ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=7,
-                color="white" if i == j else "black")
+                color="white" if shade[i, j] > 0.6 * shade.max() else "black")
     ax.set_xticks(range(n), labels, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(n), labels, fontsize=8)
     ax.set_xlabel("predicted"), ax.set_ylabel("true"), ax.set_title(title, fontsize=10)

@@ -199,6 +199,21 @@ def test_resume_warnings_on_the_command_line(tmp_path, capsys):
     assert "--resume needs --out" in capsys.readouterr().err
 
 
+def test_resume_continues_with_the_runs_own_options(tmp_path, capsys):
+    _train(capsys, tmp_path, "--epochs", "1", "--augment", "--keep", "best", "--lr", "0.01",
+           "--early-stop", "4")
+    status, out, err = _train(capsys, tmp_path, "--epochs", "2", "--resume", "--quiet")
+    assert status == 0 and err == ""                # nothing given differs: no warning
+    saved = load_checkpoint(tmp_path / "checkpoint.npz")["config"]
+    assert (saved["augment"], saved["keep"], saved["lr"], saved["early_stop"]) == \
+        (True, "best", 0.01, 4)
+    assert json.loads(out.splitlines()[-1])["lr"] == 0.01
+    status, _, err = _train(capsys, tmp_path, "--epochs", "3", "--resume", "--quiet",
+                            "--early-stop", "9")
+    assert err.splitlines() == [f"tinygrad-cnn train: warning: resuming {tmp_path}/"
+                                "checkpoint.npz with early_stop=9 from now on (it was 4)"]
+
+
 def test_augmented_training_runs_and_is_reproducible(tmp_path):
     runs = [train(TrainingConfig(epochs=1, max_batches=3, augment=True,
                                  out=str(tmp_path / str(i))), verbose=0) for i in range(2)]

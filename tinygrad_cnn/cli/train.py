@@ -67,7 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for action in p._actions:  # options without a help text still show their default
         if action.help is None and not _unset(action.default):
             action.help = "(default: %(default)s)"
-    p.set_defaults(func=run)
+    # --resume keeps the checkpoint's value of every option left at its default
+    p.set_defaults(func=run, option_defaults={a.dest: a.default for a in p._actions})
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -151,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             history = train(config, resume=args.resume, verbose=_verbose(args),
-                            overwrite=args.overwrite, show_model=not (args.quiet or args.json))
+                            overwrite=args.overwrite, show_model=not (args.quiet or args.json),
+                            explicit=_explicit(args))
     except (FileExistsError, ValueError) as e:
         return _error(str(e))
     except KeyboardInterrupt:
@@ -168,6 +170,12 @@ def run(args: argparse.Namespace) -> int:
         print(report(summary))
     print(json.dumps(summary), flush=True)
     return 0
+
+
+def _explicit(args: argparse.Namespace) -> set:
+    """The options the command line set to something other than their default."""
+    defaults = getattr(args, "option_defaults", {})
+    return {k for k, v in vars(args).items() if k in defaults and v != defaults[k]}
 
 
 def _error(message: str) -> int:

@@ -7,7 +7,7 @@ import dataclasses
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from .. import creation, optim
 from ..models import build_model
@@ -142,11 +142,16 @@ def _reconcile(saved: Dict[str, Any], config: TrainingConfig, path: Path) -> Lis
     return messages
 
 
-def _open_run(out: Path, config: TrainingConfig, resume: bool,
-              overwrite: bool) -> Optional[Dict[str, Any]]:
+def _open_run(out: Path, config: TrainingConfig, resume: bool, overwrite: bool,
+              explicit: Optional[Iterable[str]]) -> Optional[Dict[str, Any]]:
     """The checkpoint to resume from, or None for a new run in an empty (or cleared) `out`."""
     if resume and (out / CHECKPOINT).exists():
         state = load_checkpoint(out / CHECKPOINT)
+        if explicit is not None:  # what the command leaves unsaid continues as it was
+            chosen = set(explicit) | {"out"}
+            for key, value in state["config"].items():
+                if key not in chosen and hasattr(config, key):
+                    setattr(config, key, value)
         for message in _reconcile(state["config"], config, out / CHECKPOINT):
             warnings.warn(message, ResumeWarning, stacklevel=3)
         if state["epoch"] >= config.epochs:
@@ -195,7 +200,8 @@ def _patience_exhausted(history: List[Dict[str, float]], patience: Optional[int]
 
 
 def train(config: TrainingConfig, resume: bool = False, verbose: Verbose = "auto",
-          overwrite: bool = False, show_model: bool = False) -> List[Dict[str, float]]:
+          overwrite: bool = False, show_model: bool = False,
+          explicit: Optional[Iterable[str]] = None) -> List[Dict[str, float]]:
     """Run (or continue) the training described by `config`; returns the epoch history.
 
     After every epoch `config.out` gets `checkpoint.npz` (and `best.npz` when
@@ -203,7 +209,9 @@ def train(config: TrainingConfig, resume: bool = False, verbose: Verbose = "auto
     `curves.png`, `confusion.png` and `misclassified.png` (on Ctrl-C, the curves so far).
     A non-empty `out` is refused unless `overwrite` (our files in it are replaced) or
     `resume`. `verbose`: 0 silent, 1 bars, 2 a line per epoch, "auto" (bars on a terminal);
-    `show_model` prints the model's summary table first.
+    `show_model` prints the model's summary table first. On resume, the checkpoint's
+    settings replace every `config` field not named in `explicit` (the options a command
+    line gave; None: all of `config` is meant), and each meant difference is warned about.
 
     A smoke run, one batch of the 8x8 digits:
 
@@ -217,7 +225,7 @@ def train(config: TrainingConfig, resume: bool = False, verbose: Verbose = "auto
 
     creation.manual_seed(config.seed)
     out = Path(config.out)
-    state = _open_run(out, config, resume, overwrite)
+    state = _open_run(out, config, resume, overwrite, explicit)
     (x_train, y_train), (x_test, y_test) = load_split(config.dataset, config.data_dir,
                                                      config.download)
     model, optimizer = _build(config, x_train.shape[1:])

@@ -214,6 +214,21 @@ def test_resume_continues_with_the_runs_own_options(tmp_path, capsys):
                                 "checkpoint.npz with early_stop=9 from now on (it was 4)"]
 
 
+def test_resume_needs_only_the_run_folder(tmp_path, capsys):
+    _train(capsys, tmp_path, "--epochs", "2", "--model", "lenet", "--seed", "3",
+           "--batch-size", "16")
+    (tmp_path / "checkpoint.npz").replace(tmp_path / "after2.npz")
+    _train(capsys, tmp_path / "b", "--epochs", "1", "--model", "lenet", "--seed", "3",
+           "--batch-size", "16")
+    status, out, err = main(["train", "--resume", "--epochs", "2", "--out",
+                             str(tmp_path / "b"), "--json"]), *capsys.readouterr()
+    assert status == 0 and err == ""
+    a = load_checkpoint(tmp_path / "after2.npz")["model"]
+    b = load_checkpoint(tmp_path / "b" / "checkpoint.npz")["model"]
+    for key in a:   # seed, model, batch size and max-batches all came from the checkpoint
+        np.testing.assert_array_equal(a[key], b[key])
+
+
 def test_augmented_training_runs_and_is_reproducible(tmp_path):
     runs = [train(TrainingConfig(epochs=1, max_batches=3, augment=True,
                                  out=str(tmp_path / str(i))), verbose=0) for i in range(2)]

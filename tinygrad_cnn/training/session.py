@@ -223,9 +223,9 @@ def train(config: TrainingConfig, resume: bool = False, verbose: Verbose = "auto
     """
     from ..data import DataLoader, TensorDataset
 
-    creation.manual_seed(config.seed)
     out = Path(config.out)
-    state = _open_run(out, config, resume, overwrite, explicit)
+    state = _open_run(out, config, resume, overwrite, explicit)  # may update config
+    creation.manual_seed(config.seed)
     (x_train, y_train), (x_test, y_test) = load_split(config.dataset, config.data_dir,
                                                      config.download)
     model, optimizer = _build(config, x_train.shape[1:])

@@ -169,8 +169,10 @@ def fit(model, optimizer, train_loader: Iterable, epochs: int = 1,
         if test_loader is not None:
             test = evaluate(model, test_loader, loss_fn, max_batches)
             record.update(test_loss=test["loss"], test_accuracy=test["accuracy"])
-        if bar is not None:
-            bar.set_postfix_str(epoch_line(record, epochs).split("  ", 1)[1])
+        if bar is not None:  # short: a long postfix squeezes the bar itself
+            bar.set_postfix(loss=f"{train['loss']:.4f}", acc=f"{train['accuracy']:.4f}",
+                            **({"test_acc": f"{record['test_accuracy']:.4f}"}
+                               if "test_accuracy" in record else {}))
             bar.close()
         elif level == 2:
             print(epoch_line(record, epochs), flush=True)

@@ -52,6 +52,12 @@ def test_committed_notebook_matches_its_source(source):
     assert all(c.execution_count is not None for c in code), "committed without outputs"
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors, "committed outputs contain an error"
+    assert not _stderr(code), "committed outputs contain stderr (red in Jupyter)"
+
+
+def _stderr(cells):
+    return [o.text for c in cells for o in c.outputs
+            if o.output_type == "stream" and o.name == "stderr"]
 
 
 @pytest.mark.slow
@@ -66,5 +72,6 @@ def test_notebook_executes(source, tmp_path, monkeypatch):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     build.execute(nb, tmp_path, timeout=CELL_TIMEOUT)  # raises CellExecutionError on error
-    assert not any(o.output_type == "error" for c in nb.cells if c.cell_type == "code"
-                   for o in c.outputs)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+    assert not _stderr(code), "a cell wrote to stderr (red in Jupyter)"

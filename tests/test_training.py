@@ -32,10 +32,10 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_run(tmp_path):
     common = dict(dataset="digits", model="lenet", batch_size=32, max_batches=3, seed=3,
                   schedule="exponential")
     straight = train(TrainingConfig(epochs=3, out=str(tmp_path / "a"), **common),
-                     progress=False)
-    train(TrainingConfig(epochs=1, out=str(tmp_path / "b"), **common), progress=False)
+                     verbose=0)
+    train(TrainingConfig(epochs=1, out=str(tmp_path / "b"), **common), verbose=0)
     resumed = train(TrainingConfig(epochs=3, out=str(tmp_path / "b"), **common),
-                    resume=True, progress=False)
+                    resume=True, verbose=0)
     assert [r["train_loss"] for r in resumed] == [r["train_loss"] for r in straight]
     assert [r["lr"] for r in resumed] == [r["lr"] for r in straight] == \
         pytest.approx([5e-3, 2.5e-3, 1.25e-3])
@@ -46,15 +46,15 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_run(tmp_path):
 
 
 def test_resume_refuses_a_different_setup(tmp_path):
-    train(TrainingConfig(epochs=1, out=str(tmp_path), max_batches=1), progress=False)
+    train(TrainingConfig(epochs=1, out=str(tmp_path), max_batches=1), verbose=0)
     with pytest.raises(ValueError, match="trained with optimizer='adam'.*asks for 'sgd'"):
         train(TrainingConfig(epochs=2, out=str(tmp_path), max_batches=1, optimizer="sgd"),
-              resume=True, progress=False)
+              resume=True, verbose=0)
 
 
 def test_same_seed_same_run(tmp_path):
     runs = [train(TrainingConfig(epochs=1, out=str(tmp_path / str(i)), max_batches=5),
-                  progress=False) for i in range(2)]
+                  verbose=0) for i in range(2)]
     assert runs[0][0]["train_loss"] == runs[1][0]["train_loss"]
 
 
@@ -66,7 +66,7 @@ def test_fit_learns_a_separable_problem():
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
     loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, seed=0)
     history = fit(model, optim.Adam(model.parameters(), lr=0.05), loader, epochs=5,
-                  test_loader=loader, progress=False)
+                  test_loader=loader, verbose=0)
     assert [r["epoch"] for r in history] == [1, 2, 3, 4, 5]
     assert history[-1]["test_accuracy"] > 0.95
     assert evaluate(model, loader)["accuracy"] == pytest.approx(history[-1]["test_accuracy"])
@@ -75,7 +75,7 @@ def test_fit_learns_a_separable_problem():
 
 def test_keras_time_based_decay_steps_per_batch(tmp_path):
     history = train(TrainingConfig(epochs=2, out=str(tmp_path), max_batches=4, lr=0.01,
-                                   schedule="inverse-time", decay=0.5), progress=False)
+                                   schedule="inverse-time", decay=0.5), verbose=0)
     # lr_t = lr_0 / (1 + decay * t), t = batches seen before the epoch started
     assert [r["lr"] for r in history] == pytest.approx([0.01, 0.01 / (1 + 0.5 * 4)])
 

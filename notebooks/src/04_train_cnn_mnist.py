@@ -20,7 +20,6 @@ import time
 
 import numpy as np
 import matplotlib.pyplot as plt
-from tqdm import tqdm
 
 import tinygrad_cnn as tg
 from tinygrad_cnn import optim
@@ -73,7 +72,14 @@ for ax, img, label in zip(axes, x_train, y_train):
 tg.manual_seed(0)
 model = LeNet(image_size=x_train.shape[-1])
 print(model)
-print(f"{model.num_parameters():,} parameters")
+
+# %% [markdown]
+# `model.summary(input_size)` runs one image through it and lists every layer's output
+# shape, parameters and multiply-adds (like torchinfo's `summary`): the two convolutions
+# hold few of the parameters but do almost all of the arithmetic.
+
+# %%
+print(model.summary((1,) + x_train.shape[1:]))
 
 # %% [markdown]
 # One forward/backward pass on a small batch, drawn with one box per module
@@ -89,7 +95,8 @@ draw_graph(loss, params=dict(model.named_parameters()), collapse_modules=True,
 # ## Training
 #
 # Adam (learning rate 2e-3: a single short epoch favours a bolder step than the default
-# 1e-3), mini-batches of 64, one epoch. We record the loss and accuracy of every batch.
+# 1e-3), mini-batches of 64, one epoch. We record the loss and accuracy of every batch
+# and print a line every 50 batches.
 
 # %%
 optimizer = optim.Adam(model.parameters(), lr=2e-3)
@@ -98,7 +105,7 @@ losses, accuracies = [], []
 
 model.train()
 start = time.perf_counter()
-for x, y in tqdm(loader, desc="epoch 1", unit="batch", mininterval=1.0):
+for batch, (x, y) in enumerate(loader, 1):
     optimizer.zero_grad()
     logits = model(x)
     loss = F.cross_entropy(logits, y)
@@ -106,6 +113,9 @@ for x, y in tqdm(loader, desc="epoch 1", unit="batch", mininterval=1.0):
     optimizer.step()
     losses.append(loss.item())
     accuracies.append(float((logits.data.argmax(1) == y.data).mean()))
+    if batch % 50 == 0 or batch == len(loader):
+        print(f"batch {batch:3d}/{len(loader)}: loss {np.mean(losses[-50:]):.3f}, "
+              f"accuracy {np.mean(accuracies[-50:]):.1%} (last 50 batches)")
 print(f"trained on {len(x_train):,} images in {time.perf_counter() - start:.0f} s")
 
 test = evaluate(model, DataLoader(TensorDataset(x_test, y_test), batch_size=500))
@@ -206,12 +216,14 @@ for ax, i in zip(axes, wrong[:10]):
 # %% [markdown]
 # ## Going further
 #
-# - Train fully from the command line (3 epochs, all 60,000 images, ≥ 99% on MNIST;
-#   checkpoints every epoch, curves saved as a PNG):
-#   `tinygrad-cnn train --dataset mnist --epochs 3 --out runs/mnist`
-#   (add `--resume` to continue a run, `--download` to fetch MNIST).
-# - `tinygrad_cnn.training.fit` is the same loop as above, with progress bars,
-#   evaluation after each epoch and a learning-rate scheduler.
+# - Train fully from the command line (3 epochs, all 60,000 images, ≥ 99% on MNIST):
+#   `tinygrad-cnn train --dataset mnist --epochs 3 --out runs/mnist`. The run folder gets
+#   a checkpoint and a `metrics.csv` row every epoch, and at the end the curves, this
+#   confusion matrix and the misclassified digits as PNGs (add `--resume` to continue a
+#   run, `--augment` for random shifts and rotations, `--keep best`, `--early-stop 2`,
+#   `--download` to fetch MNIST).
+# - `tinygrad_cnn.training.fit` is the same loop as above, with evaluation after each
+#   epoch, a learning-rate scheduler and one line per epoch (progress bars in a terminal).
 # - Swap the optimizer (`optim.SGD(model.parameters(), lr=0.05, momentum=0.9)`), add
 #   `nn.BatchNorm2d`, or change the model — and draw it with `draw_graph` to see what
 #   you built.

@@ -19,8 +19,11 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args = build_parser().parse_args(["demo", "--seed", "1"]); args.command, args.seed
     ('demo', 1)
     """
+    from .. import __version__
+
     parser = argparse.ArgumentParser(prog="tinygrad-cnn",
                                      description="Train, inspect and draw small CNNs.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in SUBCOMMANDS:
         try:

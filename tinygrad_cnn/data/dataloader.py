@@ -23,13 +23,19 @@ class DataLoader:
     a different order each epoch, reproducible from `seed` (and resumable with
     `set_epoch`). Without a seed the library generator (`manual_seed`) draws it.
 
+    `transform` (say `transforms.Compose([...])`) maps each batch's first field (the images)
+    as a numpy batch before it becomes a Tensor, after the dataset's own `transform`; its
+    random draws come from `np.random.default_rng((seed, epoch, 1))` (or the library
+    generator without a seed), so a seeded run is reproducible and resumable.
+
     >>> loader = DataLoader(TensorDataset(np.arange(5), np.arange(5) * 10), batch_size=2)
     >>> len(loader), [y.tolist() for x, y in loader]
     (3, [[0, 10], [20, 30], [40]])
     """
 
     def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: bool = False,
-                 drop_last: bool = False, seed: Optional[int] = None, *,
+                 drop_last: bool = False, seed: Optional[int] = None,
+                 transform: Optional[Callable] = None, *,
                  sampler: Optional[Iterable[int]] = None,
                  batch_sampler: Optional[Iterable[List[int]]] = None, num_workers: int = 0,
                  collate_fn: Optional[Callable[[List[Any]], Any]] = None,
@@ -49,7 +55,7 @@ class DataLoader:
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle, self.drop_last, self.seed = shuffle, drop_last, seed
-        self.epoch = 0
+        self.epoch, self.transform = 0, transform
         self.num_workers, self.pin_memory, self.worker_init_fn = num_workers, pin_memory, \
             worker_init_fn
         self.generator, self.collate_fn = generator, collate_fn
@@ -79,16 +85,17 @@ class DataLoader:
             for i in self.sampler or SequentialSampler(self.dataset):
                 yield convert(self.dataset[i])
             return
+        rng = self._augment_rng()
         if self.batch_sampler is not None:
             self.epoch += 1
             for indices in self.batch_sampler:
-                yield self._batch(np.asarray(indices, dtype=np.int64))
+                yield self._batch(np.asarray(indices, dtype=np.int64), rng)
             return
         order = self._order()
         self.epoch += 1
         stop = len(self) * self.batch_size
         for start in range(0, stop, self.batch_size):
-            yield self._batch(order[start:start + self.batch_size])
+            yield self._batch(order[start:start + self.batch_size], rng)
 
     def _order(self) -> np.ndarray:
         n = len(self.dataset)
@@ -98,7 +105,28 @@ class DataLoader:
             return creation.generator().permutation(n)
         return np.random.default_rng((self.seed, self.epoch)).permutation(n)
 
-    def _batch(self, indices: np.ndarray) -> Any:
+    def _augment_rng(self) -> Optional[np.random.Generator]:
+        if self.transform is None and getattr(self.dataset, "transform", None) is None:
+            return None
+        if self.seed is None:
+            return creation.generator()
+        return np.random.default_rng((self.seed, self.epoch, 1))
+
+    def _batch(self, indices: np.ndarray, rng: Optional[np.random.Generator]) -> Any:
         if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:
-            return tuple(Tensor(a[indices]) for a in self.dataset.arrays)
-        return (self.collate_fn or default_collate)([self.dataset[int(i)] for i in indices])
+            fields = [a[indices] for a in self.dataset.arrays]
+            if self.dataset.transform is not None:
+                fields[0] = self.dataset.transform(fields[0], rng)
+        else:
+            batch = (self.collate_fn or default_collate)([self.dataset[int(i)] for i in indices])
+            if self.transform is None:
+                return batch
+            if isinstance(batch, Tensor):  # a dataset of bare images
+                return Tensor(self.transform(batch.data, rng))
+            if not isinstance(batch, (tuple, list)) or not isinstance(batch[0], Tensor):
+                raise TypeError("DataLoader(transform=...) needs batches of Tensors or "
+                                f"tuples of Tensors; collate gave {type(batch).__name__}")
+            fields = [f.data if isinstance(f, Tensor) else f for f in batch]
+        if self.transform is not None:
+            fields[0] = self.transform(fields[0], rng)
+        return tuple(Tensor(a) if isinstance(a, np.ndarray) else a for a in fields)

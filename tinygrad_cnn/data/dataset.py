@@ -1,7 +1,7 @@
 """Map-style datasets: `Dataset` (the protocol) and `TensorDataset` (whole arrays)."""
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
 
@@ -29,12 +29,16 @@ class TensorDataset(Dataset):
     """Samples are the rows of equally long arrays (numpy arrays or Tensors), e.g. images
     and labels. `DataLoader` slices the whole arrays at once for speed.
 
+    `transform` (e.g. `data.transforms.RandomCrop(28, padding=2)`) is applied to the first
+    array's samples as they are read: per sample by indexing, per batch by `DataLoader`.
+
     >>> ds = TensorDataset(np.zeros((5, 2)), np.arange(5))
     >>> len(ds), ds[4][1].item()
     (5, 4)
     """
 
-    def __init__(self, *tensors: Any) -> None:
+    def __init__(self, *tensors: Any, transform: Optional[Callable] = None) -> None:
+        self.transform = transform
         if not tensors:
             raise ValueError("TensorDataset needs at least one array")
         self.arrays: Tuple[np.ndarray, ...] = tuple(
@@ -54,7 +58,10 @@ class TensorDataset(Dataset):
         return tuple(Tensor(a) for a in self.arrays)
 
     def __getitem__(self, index: Any) -> Tuple[Tensor, ...]:
-        return tuple(Tensor(a[index]) for a in self.arrays)
+        fields = [a[index] for a in self.arrays]
+        if self.transform is not None:
+            fields[0] = self.transform(fields[0])
+        return tuple(Tensor(a) for a in fields)
 
     def __len__(self) -> int:
         return self.arrays[0].shape[0]

@@ -8,9 +8,10 @@ the functional API (`nn.functional`) and initialisers (`nn.init`).
 (2, 10)
 """
 from . import functional, init, utils
+from .model_summary import ModelSummary, summary
 from .module import Module
 from .modules import *  # noqa: F401,F403  (every layer class)
 from .modules import __all__ as _layers
 from .parameter import Parameter
 
-__all__ = ["Module", "Parameter", "functional", "init", "utils", *_layers]
+__all__ = ["Module", "Parameter", "functional", "init", "utils", "summary", "ModelSummary", *_layers]

@@ -12,7 +12,8 @@ and `to()` walk the whole tree without any bookkeeping in user code.
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set,
+                    Tuple)
 
 import numpy as np
 
@@ -371,14 +372,22 @@ class Module:
         body = ([extra] if extra else []) + lines
         return f"{type(self).__name__}(\n  " + "\n  ".join(body) + "\n)"
 
-    def summary(self) -> str:
-        """The repr followed by parameter counts, for a quick look at a model.
+    def summary(self, input_size: Optional[Sequence[int]] = None) -> Any:
+        """The repr followed by parameter counts, for a quick look at a model; given an
+        `input_size` (batch first), `nn.summary`'s table of output shapes,
+        parameters and multiply-adds per layer.
 
         >>> from tinygrad_cnn import nn
         >>> print(nn.Linear(3, 2).summary())
         Linear(in_features=3, out_features=2, bias=True)
         Parameters: 8 (trainable: 8)
+        >>> nn.Linear(3, 2).summary((5, 3)).total_mult_adds
+        30
         """
+        if input_size is not None:
+            from .model_summary import summary
+
+            return summary(self, input_size)
         return (f"{self!r}\nParameters: {self.num_parameters():,} "
                 f"(trainable: {self.num_parameters(only_trainable=True):,})")
 

@@ -46,3 +46,40 @@ def load_split(name: str, data_dir: Optional[str] = None, download: bool = False
     root = Path(data_dir) if data_dir else _default_root(folder)
     train, test = load(root, download=download)
     return _prepare(train, 255, mean, std), _prepare(test, 255, mean, std)
+
+
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                         "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+
+def class_names(name: str) -> Tuple[str, ...]:
+    """Readable labels of a dataset's classes.
+
+    >>> class_names("fashion-mnist")[9], class_names("digits")[3]
+    ('Ankle boot', '3')
+    """
+    return FASHION_MNIST_CLASSES if name == "fashion-mnist" else tuple(map(str, range(10)))
+
+
+_STATS = {"digits": (DIGITS_MEAN, DIGITS_STD), "mnist": (data.MNIST_MEAN, data.MNIST_STD),
+          "fashion-mnist": (data.FASHION_MNIST_MEAN, data.FASHION_MNIST_STD)}
+
+
+def augmentation(name: str) -> "data.transforms.Transform":
+    """The `--augment` transforms of a dataset, for its normalised images (the fill is the
+    normalised black background): digits are shifted by up to a pixel (8x8) or 10% and
+    turned by up to 10 degrees, never mirrored; Fashion-MNIST clothes are shifted by up to
+    2 pixels (random crop with padding 2) and mirrored left-right half the time.
+
+    >>> augmentation("fashion-mnist")                   # doctest: +ELLIPSIS
+    Compose(transforms=[RandomCrop(size=(28, 28), padding=2, fill=-0.81...), RandomHorizontalFlip(p=0.5)])
+    """
+    from ..data import transforms as T
+
+    mean, std = _STATS[name]
+    background = (0.0 - mean) / std
+    if name == "fashion-mnist":
+        return T.Compose([T.RandomCrop(28, padding=2, fill=background),
+                          T.RandomHorizontalFlip()])
+    shift = 0.125 if name == "digits" else 0.1
+    return T.RandomAffine(degrees=10, translate=(shift, shift), fill=background)

@@ -17,8 +17,8 @@ from typing import Any, Callable, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import dtypes
-from .autograd import engine, function
-from .autograd.grad_mode import STATE
+from .autograd import engine
+from .kernels import workspace
 from .ops import activation, arithmetic, matmul, reduce, shape, softmax, unary
 
 Shape = Union[int, Sequence[int]]
@@ -199,7 +199,8 @@ class Tensor:
             raise RuntimeError("element 0 of tensors does not require grad and does not have "
                                "a grad_fn: call backward on a result of ops on tensors created "
                                "with requires_grad=True")
-        engine.run_backward(self, self._seed_gradient(gradient), bool(retain_graph))
+        engine.run_backward(self, self._seed_gradient(gradient), bool(retain_graph),
+                            allocate=workspace.take)
 
     def _seed_gradient(self, gradient: Any) -> np.ndarray:
         if gradient is None:
@@ -1139,10 +1140,6 @@ class Tensor:
                 [1., 1.]])
         """
         return shape.Getitem.apply(self, index=_numpy_index(index))
-
-
-# the autograd modules wrap op outputs without importing this module (circular import)
-function.wrap_array = engine.wrap_array = Tensor._wrap
 
 
 def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:

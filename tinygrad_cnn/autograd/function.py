@@ -5,7 +5,9 @@ Subclasses implement `forward(self, *arrays, **options) -> ndarray` on numpy dat
 `apply` runs forward and, when any input requires grad, records the node in the DAG:
 the output tensor points to this Function, which points to its input tensors.
 Gradients returned by `backward` may have the broadcast shape of the output; the engine
-sums them back to each input's shape, so ops never repeat that logic.
+sums them back to each input's shape, so ops never repeat that logic. They are new
+arrays or the gradient `backward` was given (never an array the Function keeps): the
+engine then knows which gradients only it holds, and hands those to `.grad` uncopied.
 """
 from __future__ import annotations
 
@@ -14,11 +16,6 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .grad_mode import STATE
-
-
-#: Tensor._wrap; tensor.py sets it when it loads (it imports this module, so importing it
-#: here would be circular, and a per-call import costs time on the hot path)
-wrap_array = None
 
 
 class Function:
@@ -69,11 +66,12 @@ class Function:
         out = ctx.forward(*[t.data for t in inputs], **options)
         if out.__class__ is not np.ndarray:  # numpy turns 0-d results into scalars
             out = np.asarray(out)
-        out = wrap_array(out, requires_grad)
+        wrap = inputs[0]._wrap  # the inputs' own class: this layer imports no Tensor
+        out = wrap(out, requires_grad)
         if requires_grad:
             ctx.parents = inputs
             ctx.options = options
             out._ctx = ctx
         if ctx.aux is not None:
-            return out, wrap_array(ctx.aux, False)
+            return out, wrap(ctx.aux, False)
         return out

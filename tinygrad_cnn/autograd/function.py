@@ -11,7 +11,7 @@ engine then knows which gradients only it holds, and hands those to `.grad` unco
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -19,6 +19,17 @@ from .grad_mode import STATE
 
 
 class Function:
+    """One op: `forward`, `backward`, and how pictures show it (`label`, `category`,
+    `circuit`). Every subclass is listed in `Function.registry` by class name."""
+
+    #: every Function subclass by class name (what the pictures look ops up by)
+    registry: Dict[str, type] = {}
+    #: the op's name in pictures (PyTorch's functional name); None: snake_case class name
+    label: Optional[str] = None
+    #: its colour family in pictures (`viz.style.CATEGORY_FILL`)
+    category = "arithmetic"
+    #: how the circuit view expands it into scalar nodes (`ops.circuit`); None: it can't
+    circuit: Optional[Callable] = None
     #: input tensors (set only when the node is recorded)
     parents: Tuple[Any, ...] = ()
     #: non-tensor options given to the op (stride, dim, ...), shown by the graph renderer
@@ -29,6 +40,10 @@ class Function:
     freed = False
     #: a non-differentiable side output (e.g. max-pool indices); apply then returns a pair
     aux: Optional[np.ndarray] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Function.registry[cls.__name__] = cls
 
     def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
         raise NotImplementedError

@@ -6,10 +6,13 @@ import numpy as np
 from ..autograd.function import Function
 from ..kernels import workspace
 from ..kernels.activation import relu_backward
+from .circuit import elementwise
 from .unary import as_float
 
 
 class ReLU(Function):
+    label, category, circuit = "relu", "activation", elementwise("relu")
+
     def forward(self, a):
         # into a recycled buffer; keep the output, not a mask: y > 0 exactly where a > 0
         # (NaN propagates, as in PyTorch)
@@ -21,6 +24,8 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
+    label, category, circuit = "leaky_relu", "activation", elementwise("leaky relu")
+
     def forward(self, a, negative_slope=0.01):
         self.mask = a > 0
         self.slope = negative_slope
@@ -31,6 +36,8 @@ class LeakyReLU(Function):
 
 
 class Sigmoid(Function):
+    category, circuit = "activation", elementwise("σ")
+
     def forward(self, a):
         # split by sign so exp never overflows
         a = as_float(a)
@@ -43,6 +50,8 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
+    category, circuit = "activation", elementwise("tanh")
+
     def forward(self, a):
         self.out = np.tanh(as_float(a))
         return self.out

@@ -8,9 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .circuit import elementwise
 
 
 class Add(Function):
+    circuit = elementwise("+")
+
     def forward(self, a, b):
         return a + b
 
@@ -19,6 +22,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    circuit = elementwise("−")
+
     def forward(self, a, b):
         return a - b
 
@@ -27,6 +32,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    circuit = elementwise("*")
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return a * b
@@ -38,6 +45,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    circuit = elementwise("/")
+
     def forward(self, a, b):
         out = np.true_divide(a, b)
         if out.dtype.kind == "f" and a.dtype.kind != "f" and b.dtype.kind != "f":
@@ -54,6 +63,8 @@ class Div(Function):
 
 
 class Pow(Function):
+    circuit = elementwise("^")
+
     def forward(self, a, b):
         out = np.power(a, b)
         self.save_for_backward(a, b, out)
@@ -78,6 +89,8 @@ class Pow(Function):
 
 
 class Maximum(Function):
+    circuit = elementwise("max")
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return np.maximum(a, b)
@@ -90,6 +103,8 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    circuit = elementwise("min")
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return np.minimum(a, b)

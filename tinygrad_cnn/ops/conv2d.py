@@ -12,10 +12,36 @@ import numpy as np
 from ..autograd.function import Function
 from ..kernels import conv_backward, conv_forward
 from ..kernels.geometry import Pad4, Pair, pair, same_padding
+from .circuit import Ref, batched, dot, window
+
+
+def _circuit(ctx, inputs, out):
+    """One `+` per output element over its window's products (and the bias)."""
+    x, w = inputs[0], inputs[1]
+    x_shape, out_shape = batched(x.shape), batched(out.shape)
+    groups = int(ctx.options.get("groups", 1))
+    per_group_out, cin = w.shape[0] // groups, w.shape[1]
+    for o, value in enumerate(out.ravel()):
+        n, co, y, xx = np.unravel_index(o, out_shape)
+        first_ci = (co // per_group_out) * cin
+        pairs = []
+        for ci in range(cin):
+            for ky, kx, iy, ix in window(y, xx, w.shape[2:], ctx.options, x_shape):
+                xi = np.ravel_multi_index((n, first_ci + ci, iy, ix), x_shape)
+                wi = np.ravel_multi_index((co, ci, ky, kx), w.shape)
+                pairs.append((Ref(0, int(xi)), Ref(1, int(wi)), float(x.flat[xi]),
+                              float(w.flat[wi])))
+        bias = [Ref(2, int(co))] if len(inputs) > 2 else []
+        yield dot(pairs, bias, float(value))
+
+
+_circuit.node_per_element = True
 
 
 class Conv2d(Function):
     """out[n, o] = b[o] + sum_c sum_taps w[o, c, ki, kj] * x[n, c, ih, iw]."""
+
+    category, circuit = "conv", _circuit
 
     def forward(self, x, w, b=None, *, stride: Pair = (1, 1), padding: Pad4 = (0, 0, 0, 0),
                 dilation: Pair = (1, 1), groups: int = 1):

@@ -5,9 +5,31 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..kernels.batch_split import matmul
+from .circuit import Ref, dot
+
+
+def _circuit(ctx, inputs, out):
+    """One `+` of k products per output element (1-D and 2-D operands)."""
+    a, b = inputs
+    if a.ndim > 2 or b.ndim > 2:
+        raise NotImplementedError("draw_circuit expands matmul of 1-D and 2-D tensors only, "
+                                  f"got shapes {a.shape} and {b.shape}")
+    k = a.shape[-1]
+    cols = 1 if b.ndim == 1 else b.shape[1]
+    fa, fb = a.ravel(), b.ravel()
+    for o, value in enumerate(out.ravel()):
+        i, j = divmod(o, cols)  # a 1-D side is a single row / column
+        pairs = [(Ref(0, i * k + q), Ref(1, q * cols + j), float(fa[i * k + q]),
+                  float(fb[q * cols + j])) for q in range(k)]
+        yield dot(pairs, [], float(value))
+
+
+_circuit.node_per_element = True
 
 
 class MatMul(Function):
+    label, category, circuit = "matmul", "linear", _circuit
+
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
             raise RuntimeError("matmul: both arguments need at least 1 dimension, got shapes "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .circuit import reduction
 from .shape import wrap_dim
 
 
@@ -24,6 +25,8 @@ def expand_back(g: np.ndarray, in_shape: tuple, axes: tuple, keepdim: bool) -> n
 
 
 class Sum(Function):
+    circuit = reduction(lambda options: "+")
+
     def forward(self, a, dim=None, keepdim=False):
         self.axes = normalize_dims(dim, a.ndim)
         self.in_shape, self.keepdim = a.shape, keepdim
@@ -34,6 +37,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    circuit = reduction(lambda options: "mean")
+
     def forward(self, a, dim=None, keepdim=False):
         self.axes = normalize_dims(dim, a.ndim)
         self.in_shape, self.keepdim = a.shape, keepdim
@@ -47,6 +52,8 @@ class Mean(Function):
 class Max(Function):
     """max/min over dims. With one int `dim` the gradient goes to the returned index
     (as torch.max(x, dim)); over all or several dims ties share it evenly (as torch.amax)."""
+    circuit = reduction(lambda options: "min" if options.get("smallest") else "max")
+
 
     def forward(self, a, dim=None, keepdim=False, smallest=False):
         self.in_shape, self.keepdim = a.shape, keepdim

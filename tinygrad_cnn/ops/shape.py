@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .circuit import moves
 
 
 def wrap_dim(dim: int, ndim: int) -> int:
@@ -20,6 +21,8 @@ def wrap_dim(dim: int, ndim: int) -> int:
 
 
 class Reshape(Function):
+    category, circuit = "shape", moves(lambda ids, options: ids)
+
     def forward(self, a, shape=None):
         self.in_shape = a.shape
         try:
@@ -33,6 +36,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    category, circuit = "shape", moves(lambda ids, options: ids.transpose(options["dims"]))
+
     def forward(self, a, dims=None):
         self.dims = dims
         return a.transpose(dims)
@@ -43,6 +48,9 @@ class Permute(Function):
 
 class Expand(Function):
     """Broadcast to a larger shape without copying; the engine sums the gradient back."""
+    category = "shape"
+    circuit = moves(lambda ids, options: np.broadcast_to(ids, options["shape"]))
+
 
     def forward(self, a, shape=None):
         return np.broadcast_to(a, shape)
@@ -53,6 +61,8 @@ class Expand(Function):
 
 class Getitem(Function):
     """Basic and advanced (integer-array, boolean) indexing; the gradient scatters back."""
+    category, circuit = "shape", moves(lambda ids, options: ids[options["index"]])
+
 
     def forward(self, a, index=None):
         self.in_shape, self.index = a.shape, index
@@ -74,6 +84,8 @@ def _is_advanced(index) -> bool:
 
 
 class Cat(Function):
+    category = "shape"
+
     def forward(self, *arrays, dim=0):
         self.dim = dim
         self.splits = np.cumsum([a.shape[dim] for a in arrays])[:-1]
@@ -85,6 +97,8 @@ class Cat(Function):
 
 class Pad(Function):
     """Constant padding; `pad` is PyTorch's flat tuple, last dimension first."""
+    category = "shape"
+
 
     def forward(self, a, pad=(), value=0.0):
         widths = [(0, 0)] * a.ndim

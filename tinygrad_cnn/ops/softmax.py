@@ -12,6 +12,8 @@ def _shifted(a, dim):
 
 
 class Softmax(Function):
+    category = "activation"
+
     def forward(self, a, dim=-1):
         self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
         e = np.exp(_shifted(a, dim))
@@ -24,6 +26,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    label, category = "log_softmax", "activation"
+
     def forward(self, a, dim=-1):
         self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
         z = _shifted(a, dim)

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..dtypes import get_default_dtype
+from .circuit import elementwise, moves
 
 
 def as_float(a: np.ndarray) -> np.ndarray:
@@ -13,6 +14,8 @@ def as_float(a: np.ndarray) -> np.ndarray:
 
 
 class Neg(Function):
+    circuit = elementwise("−")
+
     def forward(self, a):
         return -a
 
@@ -21,6 +24,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    circuit = elementwise("exp")
+
     def forward(self, a):
         self.out = np.exp(as_float(a))
         return self.out
@@ -30,6 +35,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    circuit = elementwise("log")
+
     def forward(self, a):
         a = as_float(a)
         self.save_for_backward(a)
@@ -41,6 +48,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    circuit = elementwise("√")
+
     def forward(self, a):
         self.out = np.sqrt(as_float(a))
         return self.out
@@ -50,6 +59,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    circuit = elementwise("abs")
+
     def forward(self, a):
         self.save_for_backward(a)
         return np.abs(a)
@@ -60,6 +71,8 @@ class Abs(Function):
 
 
 class Clamp(Function):
+    circuit = elementwise("clamp")
+
     def forward(self, a, min=None, max=None):
         self.save_for_backward(a)
         self.bounds = (min, max)
@@ -78,6 +91,8 @@ class Clamp(Function):
 
 class Cast(Function):
     """Change dtype; the gradient goes back in the input's dtype."""
+    category, circuit = "shape", moves(lambda ids, options: ids)
+
 
     def forward(self, a, dtype=None):
         return a.astype(dtype)
@@ -88,6 +103,8 @@ class Cast(Function):
 
 class Identity(Function):
     """A differentiable copy (`clone`)."""
+    category, circuit = "shape", moves(lambda ids, options: ids)
+
 
     def forward(self, a):
         return a.copy()

@@ -1,6 +1,8 @@
 """Activation functions: forward and local gradient side by side."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -58,3 +60,42 @@ class Tanh(Function):
 
     def backward(self, g):
         return g * (1 - self.out * self.out)
+
+# ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
+def relu(input) -> Any:
+    """max(x, 0) elementwise.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([-1.0, 2.0], requires_grad=True)
+    >>> x.relu().sum().backward(); x.grad
+    tensor([0., 1.])
+    """
+    return ReLU.apply(input)
+
+def sigmoid(input) -> Any:
+    """1 / (1 + e**-x) elementwise.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([0.0, 2.0]).sigmoid()
+    tensor([0.5000, 0.8808])
+    """
+    return Sigmoid.apply(input)
+
+def tanh(input) -> Any:
+    """Hyperbolic tangent elementwise.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([0.0, 1.0]).tanh()
+    tensor([0.0000, 0.7616])
+    """
+    return Tanh.apply(input)
+
+
+def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
+    """x if x > 0 else negative_slope * x.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> leaky_relu(Tensor([-1.0, 2.0]), 0.5).tolist()
+    [-0.5, 2.0]
+    """
+    return LeakyReLU.apply(input, negative_slope=negative_slope)

@@ -5,6 +5,8 @@ each input's shape.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -125,3 +127,112 @@ class Where(Function):
     def backward(self, g):
         zero = np.zeros((), dtype=g.dtype)
         return np.where(self.condition, g, zero), np.where(self.condition, zero, g)
+
+# ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
+def add(input, other: Any, alpha: float = 1) -> Any:
+    """`input + alpha * other`, broadcasting as numpy does; dtypes promote as in PyTorch.
+
+    The operators `+ - * / ** @` call `add`, `sub`, `mul`, `div`, `pow`, `matmul`, and
+    work with Python numbers or arrays on either side:
+
+    >>> from tinygrad_cnn import Tensor
+    >>> a = Tensor([[1.0, 2.0]])             # shape (1, 2)
+    >>> b = Tensor([[10.0], [20.0]])         # shape (2, 1)
+    >>> a + b                                # broadcasts to (2, 2)
+    tensor([[11., 12.],
+            [21., 22.]])
+    >>> a - 1, a * 3, 1 - a
+    (tensor([[0., 1.]]), tensor([[3., 6.]]), tensor([[ 0., -1.]]))
+    >>> a / 2, a ** 2
+    (tensor([[0.5000, 1.0000]]), tensor([[1., 4.]]))
+    >>> a @ Tensor([[3.0], [4.0]])
+    tensor([[11.]])
+    >>> a.add(1.0, alpha=3)
+    tensor([[4., 5.]])
+    """
+    a, b = input._operands(other)
+    return Add.apply(a, b if alpha == 1 else b * alpha)
+
+def sub(input, other: Any, alpha: float = 1) -> Any:
+    """`input - alpha * other`, broadcasting (see `add`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([[1.0, 2.0]]).sub(Tensor([[1.0], [2.0]]))
+    tensor([[ 0.,  1.],
+            [-1.,  0.]])
+    """
+    a, b = input._operands(other)
+    return Sub.apply(a, b if alpha == 1 else b * alpha)
+
+def mul(input, other: Any) -> Any:
+    """Elementwise product, broadcasting (see `add`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x.mul(Tensor([3.0, 4.0])); y
+    tensor([3., 8.], grad_fn=<MulBackward>)
+    >>> y.sum().backward(); x.grad
+    tensor([3., 4.])
+    """
+    return Mul.apply(*input._operands(other))
+
+def div(input, other: Any) -> Any:
+    """Elementwise true division, broadcasting (see `add`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 2.0]).div(2), 2 / Tensor([1.0, 4.0])
+    (tensor([0.5000, 1.0000]), tensor([2.0000, 0.5000]))
+    """
+    return Div.apply(*input._operands(other))
+
+def pow(input, exponent: Any) -> Any:
+    """Elementwise power; `exponent` may be a number or a tensor (see `add`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 2.0, 3.0]).pow(2), 2 ** Tensor([1.0, 3.0])
+    (tensor([1., 4., 9.]), tensor([2., 8.]))
+    """
+    return Pow.apply(*input._operands(exponent))
+
+def maximum(input, other: Any) -> Any:
+    """Elementwise maximum of two tensors, broadcasting.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 5.0]).maximum(Tensor([3.0, 2.0]))
+    tensor([3., 5.])
+    """
+    return Maximum.apply(*input._operands(other))
+
+def minimum(input, other: Any) -> Any:
+    """Elementwise minimum of two tensors, broadcasting.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 5.0]).minimum(Tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
+    return Minimum.apply(*input._operands(other))
+
+def radd(input, other: Any) -> Any:
+    """`other + input` (see `add`)."""
+    b, a = input._operands(other)
+    return Add.apply(a, b)
+
+def rsub(input, other: Any) -> Any:
+    """`other - input` (see `add`)."""
+    b, a = input._operands(other)
+    return Sub.apply(a, b)
+
+def rmul(input, other: Any) -> Any:
+    """`other * input` (see `add`)."""
+    b, a = input._operands(other)
+    return Mul.apply(a, b)
+
+def rdiv(input, other: Any) -> Any:
+    """`other / input` (see `div`)."""
+    b, a = input._operands(other)
+    return Div.apply(a, b)
+
+def rpow(input, other: Any) -> Any:
+    """`other ** input` (see `pow`)."""
+    b, a = input._operands(other)
+    return Pow.apply(a, b)

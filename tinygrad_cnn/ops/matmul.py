@@ -1,10 +1,12 @@
 """Matrix product with numpy's broadcasting rules (1-D, 2-D and batched): forward and gradient."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.function import Function
-from ..kernels.batch_split import matmul
+from ..kernels import batch_split
 from .circuit import Ref, dot
 
 
@@ -39,7 +41,7 @@ class MatMul(Function):
             raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                                f"({ka} != {kb} in the contracted dimension)")
         self.save_for_backward(a, b)
-        return matmul(a, b)
+        return batch_split.matmul(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -51,9 +53,27 @@ class MatMul(Function):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
-            ga = matmul(g2, np.swapaxes(b2, -1, -2))
+            ga = batch_split.matmul(g2, np.swapaxes(b2, -1, -2))
             ga = ga[..., 0, :] if a.ndim == 1 else ga
         if need_b:
-            gb = matmul(np.swapaxes(a2, -1, -2), g2)
+            gb = batch_split.matmul(np.swapaxes(a2, -1, -2), g2)
             gb = gb[..., 0] if b.ndim == 1 else gb
         return ga, gb
+
+# ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
+def matmul(input, other: Any) -> Any:
+    """Matrix product `input @ other` with numpy's rules for 1-d and batched inputs.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([[1.0, 2.0]], requires_grad=True)
+    >>> y = x @ Tensor([[3.0], [4.0]]); y
+    tensor([[11.]], grad_fn=<MatMulBackward>)
+    >>> y.sum().backward(); x.grad
+    tensor([[3., 4.]])
+    """
+    return MatMul.apply(*input._operands(other))
+
+def rmatmul(input, other: Any) -> Any:
+    """`other @ input`, e.g. with a numpy array on the left (see `matmul`)."""
+    b, a = input._operands(other)
+    return MatMul.apply(a, b)

@@ -1,8 +1,9 @@
 """Which library files and functions one `F.conv2d` forward passes through.
 
 `python -m benchmarks.call_path` traces one warm forward per conv route with
-`sys.setprofile` and prints, per shape: the route, the library functions called, the
-files they live in and how often the call path switches file. ARCHITECTURE.md quotes it.
+`sys.setprofile` and prints, per shape: the library functions called, the files they
+live in, how often the call path switches file, and the deepest chain of library files
+on the stack (the path a reader follows from F.conv2d down to a kernel).
 """
 from __future__ import annotations
 
@@ -21,22 +22,42 @@ SHAPES = {
 }
 
 
-def trace(fn) -> list:
-    """[(file, function)] of every library Python call made by fn(), in order."""
+def _stack(frame, root: str) -> list:
+    """The library files on the call stack of `frame`, outermost first, each run of
+    frames in one file counted once."""
+    files = []
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(root):
+            rel = os.path.relpath(name, root)
+            if not files or files[-1] != rel:
+                files.append(rel)
+        frame = frame.f_back
+    return files[::-1]
+
+
+def trace(fn) -> tuple:
+    """([(file, function)] of every library Python call made by fn(), in order; the
+    deepest chain of library files on the stack)."""
     root = os.path.dirname(__import__("tinygrad_cnn").__file__)
     calls = []
+    deepest: list = []
 
     def profile(frame, event, arg):
+        nonlocal deepest
         if event == "call" and frame.f_code.co_filename.startswith(root):
             calls.append((os.path.relpath(frame.f_code.co_filename, root),
                           frame.f_code.co_name))
+            stack = _stack(frame, root)
+            if len(stack) > len(deepest):
+                deepest = stack
 
     sys.setprofile(profile)
     try:
         fn()
     finally:
         sys.setprofile(None)
-    return calls
+    return calls, deepest
 
 
 def summary(calls: list) -> dict:
@@ -54,12 +75,14 @@ def main() -> None:
         x = Tensor(np.random.rand(*xs).astype(np.float32), requires_grad=True)
         w = Tensor(np.random.rand(*ws).astype(np.float32), requires_grad=True)
         F.conv2d(x, w, **kwargs)  # warm: compile and fill the buffer pool
-        calls = trace(lambda: F.conv2d(x, w, **kwargs))
+        calls, deepest = trace(lambda: F.conv2d(x, w, **kwargs))
         s = summary(calls)
         print(f"{name:16s} calls {s['calls']:3d}  functions {s['functions']:3d}  "
-              f"files {s['files']:2d}  file switches {s['switches']:3d}")
+              f"files {s['files']:2d}  file switches {s['switches']:3d}  "
+              f"deepest stack {len(deepest)} file runs in {len(set(deepest))} files")
         if "-v" in sys.argv:
             print("   ", sorted({f for f, _ in calls}))
+            print("    deepest:", " > ".join(deepest))
 
 
 if __name__ == "__main__":

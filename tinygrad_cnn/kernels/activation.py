@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 from . import workspace
-from .layout import kernel_array
+from .runtime import kernel_array
 
 
 @njit(cache=True)

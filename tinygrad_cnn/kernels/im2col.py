@@ -37,7 +37,7 @@ from numba import njit
 
 from . import workspace
 from .geometry import Pad4, Pair, conv_output_size, pad4, pair
-from .layout import kernel_array
+from .runtime import kernel_array
 
 
 def grid_shape(x_shape: Sequence[int], pad: Pad4, stride_w: int) -> Tuple[int, ...]:

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from . import workspace
-from .layout import kernel_array
+from .runtime import kernel_array
 
 #: the winning tap of a max-pool window (ki * kw + kj) is stored in one byte for windows of
 #: up to 254 taps (PyTorch's int64 flat indices cost 8x the memory traffic), else in an

@@ -1,4 +1,4 @@
-"""Direct convolution for few channels: no im2col, no GEMM.
+"""The direct route: convolution for few channels, no im2col, no GEMM.
 
 With few channels the GEMMs of the im2col route are skinny (M or K = 8 on (16,8,20,20)
 k5: 35-60 GFLOP/s on OpenBLAS) and the im2col copies cost as much as the arithmetic.
@@ -29,12 +29,13 @@ first use, since numba caches it on disk.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional, Tuple
 
 import numpy as np
 from numba import njit
 
-from . import workspace
+from .. import runtime
 
 #: stride-1 ungrouped convs whose input and output channels are both at most this, ...
 DIRECT_MAX_CHANNELS = 16
@@ -52,9 +53,15 @@ BLOCK = 4
 _MATH = {"contract", "reassoc"}
 
 
-def direct_applies(geo) -> bool:
+@dataclass
+class DirectSaved:
+    """The weight gradient reads x itself (None: not needed)."""
+    x: Optional[np.ndarray] = None
+
+
+def applies(geo) -> bool:
     """The direct route suits this conv (and its input gradient, a conv of the same
-    kind: needs the padding within the kernel's reach, see `conv._transposed_conv`)."""
+    kind: needs the padding within the kernel's reach, see `transposed.py`)."""
     if geo.stride != (1, 1) or geo.groups != 1 or max(geo.c, geo.o) > DIRECT_MAX_CHANNELS:
         return False
     if geo.taps < DIRECT_MIN_TAPS:
@@ -79,7 +86,7 @@ class _Layout:
     def pad(self, x: np.ndarray) -> np.ndarray:
         """x zero-padded, flat, with the tail."""
         geo, (pt, _, pl, _) = self.geo, self.geo.pad
-        flat = workspace.zeros((geo.n * self.image + self.tail,), x.dtype)
+        flat = runtime.scratch_zeros((geo.n * self.image + self.tail,), x.dtype)
         grid = flat[:geo.n * self.image].reshape(geo.n, geo.c, self.hp, self.wp)
         grid[:, :, pt:pt + geo.h, pl:pl + geo.w] = x
         return flat
@@ -113,6 +120,21 @@ def direct_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo,
     bias = np.zeros(geo.o, x.dtype) if b is None else b
     _conv_kernel(layout.pad(x), layout.image, layout.offsets, triples, singles, bias,
                  layout.wp, out)
+
+
+def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo, out: np.ndarray,
+            keep: bool) -> DirectSaved:
+    """out = conv(x, w) + b; keeps x for the weight gradient if `keep`."""
+    direct_forward(x, w, b, geo, out)
+    return DirectSaved(x if keep else None)
+
+
+def backward(saved: DirectSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
+             gx: Optional[np.ndarray]) -> tuple:
+    """(gw, gb); the input gradient is always the transposed conv (`transposed.py`), so
+    needs.x is never asked of this route."""
+    return (direct_weight_grad(grad, saved.x, geo) if needs.w else None,
+            grad.sum(axis=(0, 2, 3)) if needs.b else None)
 
 
 def direct_weight_grad(grad: np.ndarray, x: np.ndarray, geo) -> np.ndarray:

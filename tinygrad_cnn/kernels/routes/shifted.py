@@ -14,8 +14,7 @@ reads in place:
 with L = N*Hp*Wp. Positions with i >= OH or k >= OW are junk (their windows wrap into
 the next row or image): the forward drops them when it writes NCHW, and g_full holds
 zeros there so they add nothing to the gradients. The junk costs (Hp*Wp)/(OH*OW) more
-flops (1.31x on 14x14 p1), far less than the im2col it replaces (9x the input written
-and read again).
+flops, less than the im2col it replaces on wide images (benchmarks/TUNING.md, `shifted`).
 
 A Python loop runs over the kh*kw taps (at most 25 in the benchmarks): each step is one
 large GEMM accumulated in place (`gemm_accumulate`, BLAS beta = 1), which numpy's
@@ -143,8 +142,7 @@ def shifted_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo,
     the weight gradient needs).
 
     kh GEMMs with K = C*kw on the kw-stacked input rather than kh*kw with K = C: the
-    wider inner dimension runs BLAS faster ((64,32,14,14): 4.7 -> 3.9 ms + 0.4 ms for
-    the stacking copy)."""
+    wider inner dimension runs BLAS faster."""
     sh = Shifted(geo)
     xs = sh.stack(x)
     rows = sh.rows(xs)
@@ -167,8 +165,7 @@ def shifted_backward(grad: np.ndarray, xs: Optional[np.ndarray], w: np.ndarray, 
     xs (its stacked x) is needed for gw only.
 
     gw: one batched GEMM, xs rows (C*kw, L) @ g_full.T per kernel row. That orientation
-    and the stacking both matter for this long-inner-dimension product
-    ((64,32,14,14): per tap (O, L) @ (L, C) 8-12 ms, stacked 4.2 ms + 0.4 ms stacking).
+    and the stacking both make this long-inner-dimension product faster.
     gx: kh*kw GEMMs with K = O accumulated into the padded input gradient."""
     sh = Shifted(geo)
     g_full = runtime.scratch_zeros((geo.o, sh.length), grad.dtype)

@@ -63,8 +63,9 @@ def trace(fn) -> tuple:
 def summary(calls: list) -> dict:
     files = [f for f, _ in calls]
     switches = sum(a != b for a, b in zip(files, files[1:]))
+    entries = [b for a, b in zip([None] + files, files) if a != b]  # each arrival in a file
     return {"calls": len(calls), "functions": len(set(calls)), "files": len(set(files)),
-            "switches": switches}
+            "switches": switches, "entries": {f: entries.count(f) for f in sorted(set(files))}}
 
 
 def main() -> None:
@@ -83,6 +84,7 @@ def main() -> None:
         if "-v" in sys.argv:
             print("   ", sorted({f for f, _ in calls}))
             print("    deepest:", " > ".join(deepest))
+            print("    arrivals per file:", s["entries"])
 
 
 if __name__ == "__main__":

@@ -368,11 +368,11 @@ class Tensor:
         """
         data = self.data
         # like torch: "1., 2." for whole numbers, otherwise four fixed decimals "1.5000"
-        whole = data.dtype.kind != "f" or not np.all(np.isfinite(data)) or \
+        integral = data.dtype.kind != "f" or not np.all(np.isfinite(data)) or \
             np.all(data == np.round(data))
         body = np.array2string(data, separator=", ", prefix="tensor(", precision=4,
                                threshold=200, edgeitems=3,
-                               floatmode="maxprec" if whole else "fixed")
+                               floatmode="maxprec" if integral else "fixed")
         extras = []
         if data.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
             extras.append(f"dtype={data.dtype}")

@@ -98,9 +98,10 @@ class MaxPool2d(Function):
         return out[0] if unbatched else out
 
     def backward(self, grad):
-        o = self.options
+        window = self.options
         gx = maxpool_backward(grad[None] if self.unbatched else grad, self.tap, self.x_shape,
-                              o["kernel_size"], o["stride"], o["padding"], o["dilation"])
+                              window["kernel_size"], window["stride"], window["padding"],
+                              window["dilation"])
         return gx[0] if self.unbatched else gx
 
 

@@ -83,11 +83,12 @@ def _pack(w2d: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """(O, K) weights in the kernels' layout: (OB, K//3, BLOCK, 3) triples of taps and
     (OB, K%3, BLOCK) leftover taps, output channels zero-padded to whole blocks."""
     o, k = w2d.shape
-    blocks, whole = -(-o // BLOCK), k - k % 3
+    blocks, in_triples = -(-o // BLOCK), k - k % 3
     padded = np.zeros((blocks, BLOCK, k), w2d.dtype)
     padded.reshape(-1, k)[:o] = w2d
-    triples = padded[:, :, :whole].reshape(blocks, BLOCK, whole // 3, 3).transpose(0, 2, 1, 3)
-    singles = padded[:, :, whole:].transpose(0, 2, 1)
+    triples = padded[:, :, :in_triples].reshape(blocks, BLOCK, in_triples // 3, 3) \
+        .transpose(0, 2, 1, 3)
+    singles = padded[:, :, in_triples:].transpose(0, 2, 1)
     return np.ascontiguousarray(triples), np.ascontiguousarray(singles)
 
 

@@ -78,8 +78,8 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo: ConvGeom
             out: np.ndarray, keep: bool) -> Im2colSaved:
     """out = conv(x) by im2col + GEMMs; keeps what the weight gradient needs if `keep`."""
     n, o, p, g = geo.n, geo.o, geo.oh * geo.ow, geo.groups
-    whole = keep and _tile(geo, x.itemsize, runtime.SAVE_BYTES) == n  # columns kept
-    tile = n if whole else _tile(geo, x.itemsize, TILE_BYTES)
+    keep_cols = keep and _tile(geo, x.itemsize, runtime.SAVE_BYTES) == n  # one tile, kept
+    tile = n if keep_cols else _tile(geo, x.itemsize, TILE_BYTES)
     wg = _grouped(w, g)
     cols_buf = runtime.scratch((geo.taps * tile * p,), x.dtype)
     per_image = geo.oh * geo.ow >= PER_IMAGE_PIXELS
@@ -102,7 +102,7 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo: ConvGeom
             np.copyto(dst, out2d.transpose(1, 0, 2))
         else:
             np.add(out2d.transpose(1, 0, 2), b.reshape(1, o, 1), out=dst)
-    if whole:
+    if keep_cols:
         return Im2colSaved(cols=cols_buf.reshape(geo.taps, n * p))
     return Im2colSaved(x=x if keep else None)
 

@@ -8,8 +8,9 @@ import torch.nn.functional as TF
 from hypothesis import given, settings
 
 from tinygrad_cnn.kernels.conv import BY_NAME, ROUTES, route_name, use_route
-from tinygrad_cnn.kernels.geometry import ConvGeometry, pad4, pair
+from tinygrad_cnn.kernels.geometry import ConvGeometry, pair
 from tinygrad_cnn.nn.functional import conv2d
+from tinygrad_cnn.ops.conv2d import _resolve_padding
 from test_conv2d import conv_cases
 from torch_oracle import assert_close, pair as tensors
 
@@ -23,24 +24,26 @@ def _run(route, arrays, kwargs):
 
 
 def _geometry(x_shape, w_shape, kwargs):
-    padding = kwargs.get("padding", 0)
-    if isinstance(padding, str):  # the routes see what conv2d resolved
-        return None
-    return ConvGeometry(x_shape, w_shape, pair(kwargs.get("stride", 1), "stride"), pad4(padding),
-                        pair(kwargs.get("dilation", 1), "dilation"), kwargs.get("groups", 1))
+    """The geometry the routes see ('same'/'valid' resolved as conv2d does)."""
+    stride, dilation = pair(kwargs.get("stride", 1), "stride"), pair(kwargs.get("dilation", 1),
+                                                                      "dilation")
+    pad = _resolve_padding(kwargs.get("padding", 0), stride, w_shape[2:], dilation)
+    return ConvGeometry(x_shape, w_shape, stride, pad, dilation, kwargs.get("groups", 1))
+
+
+def _arrays(x_shape, w_shape, with_bias):
+    arrays = [np.random.randn(*x_shape), np.random.randn(*w_shape)]
+    return arrays + ([np.random.randn(w_shape[0])] if with_bias else [])
 
 
 @settings(max_examples=30, deadline=None)
 @given(case=conv_cases())
 def test_every_route_that_applies_gives_the_reference_answer(case):
     x_shape, w_shape, with_bias, kwargs = case
-    arrays = [np.random.randn(*x_shape), np.random.randn(*w_shape)]
-    arrays += [np.random.randn(w_shape[0])] if with_bias else []
+    arrays = _arrays(x_shape, w_shape, with_bias)
     expected = _run("reference", arrays, kwargs)
     geo = _geometry(x_shape, w_shape, kwargs)
-    names = [n for n, r in BY_NAME.items() if geo is None and n == "im2col"
-             or geo is not None and r.applies(geo)]
-    for name in names:
+    for name in [n for n, route in BY_NAME.items() if route.applies(geo)]:
         for ours, ref in zip(_run(name, arrays, kwargs), expected):
             np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-9, err_msg=name)
 
@@ -48,9 +51,8 @@ def test_every_route_that_applies_gives_the_reference_answer(case):
 @settings(max_examples=30, deadline=None)
 @given(case=conv_cases())
 def test_the_reference_route_matches_torch(case):
-    x_shape, w_shape, with_bias, kwargs = case
-    arrays = [np.random.randn(*x_shape), np.random.randn(*w_shape)]
-    arrays += [np.random.randn(w_shape[0])] if with_bias else []
+    arrays = _arrays(*case[:3])
+    kwargs = case[3]
     ours = _run("reference", arrays, kwargs)
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     out = TF.conv2d(*theirs, **kwargs)

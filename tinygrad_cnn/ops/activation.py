@@ -61,6 +61,7 @@ class Tanh(Function):
     def backward(self, g):
         return g * (1 - self.out * self.out)
 
+
 # ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
 def relu(input) -> Any:
     """max(x, 0) elementwise.
@@ -72,6 +73,7 @@ def relu(input) -> Any:
     """
     return ReLU.apply(input)
 
+
 def sigmoid(input) -> Any:
     """1 / (1 + e**-x) elementwise.
 
@@ -80,6 +82,7 @@ def sigmoid(input) -> Any:
     tensor([0.5000, 0.8808])
     """
     return Sigmoid.apply(input)
+
 
 def tanh(input) -> Any:
     """Hyperbolic tangent elementwise.

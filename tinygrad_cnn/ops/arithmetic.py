@@ -128,6 +128,7 @@ class Where(Function):
         zero = np.zeros((), dtype=g.dtype)
         return np.where(self.condition, g, zero), np.where(self.condition, zero, g)
 
+
 # ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
 def add(input, other: Any, alpha: float = 1) -> Any:
     """`input + alpha * other`, broadcasting as numpy does; dtypes promote as in PyTorch.
@@ -153,6 +154,7 @@ def add(input, other: Any, alpha: float = 1) -> Any:
     a, b = input._operands(other)
     return Add.apply(a, b if alpha == 1 else b * alpha)
 
+
 def sub(input, other: Any, alpha: float = 1) -> Any:
     """`input - alpha * other`, broadcasting (see `add`).
 
@@ -163,6 +165,7 @@ def sub(input, other: Any, alpha: float = 1) -> Any:
     """
     a, b = input._operands(other)
     return Sub.apply(a, b if alpha == 1 else b * alpha)
+
 
 def mul(input, other: Any) -> Any:
     """Elementwise product, broadcasting (see `add`).
@@ -176,6 +179,7 @@ def mul(input, other: Any) -> Any:
     """
     return Mul.apply(*input._operands(other))
 
+
 def div(input, other: Any) -> Any:
     """Elementwise true division, broadcasting (see `add`).
 
@@ -184,6 +188,7 @@ def div(input, other: Any) -> Any:
     (tensor([0.5000, 1.0000]), tensor([2.0000, 0.5000]))
     """
     return Div.apply(*input._operands(other))
+
 
 def pow(input, exponent: Any) -> Any:
     """Elementwise power; `exponent` may be a number or a tensor (see `add`).
@@ -194,6 +199,7 @@ def pow(input, exponent: Any) -> Any:
     """
     return Pow.apply(*input._operands(exponent))
 
+
 def maximum(input, other: Any) -> Any:
     """Elementwise maximum of two tensors, broadcasting.
 
@@ -202,6 +208,7 @@ def maximum(input, other: Any) -> Any:
     tensor([3., 5.])
     """
     return Maximum.apply(*input._operands(other))
+
 
 def minimum(input, other: Any) -> Any:
     """Elementwise minimum of two tensors, broadcasting.
@@ -212,27 +219,18 @@ def minimum(input, other: Any) -> Any:
     """
     return Minimum.apply(*input._operands(other))
 
-def radd(input, other: Any) -> Any:
-    """`other + input` (see `add`)."""
-    b, a = input._operands(other)
-    return Add.apply(a, b)
 
-def rsub(input, other: Any) -> Any:
-    """`other - input` (see `add`)."""
-    b, a = input._operands(other)
-    return Sub.apply(a, b)
+def reflected(op: type, symbol: str, name: str):
+    """`other <symbol> input`: the op with the operands swapped (`2 - t`, `ndarray * t`)."""
+    def swapped(input, other: Any) -> Any:
+        b, a = input._operands(other)
+        return op.apply(a, b)
 
-def rmul(input, other: Any) -> Any:
-    """`other * input` (see `add`)."""
-    b, a = input._operands(other)
-    return Mul.apply(a, b)
+    swapped.__name__ = swapped.__qualname__ = f"r{name}"
+    swapped.__doc__ = f"`other {symbol} input` (see `{name}`)."
+    return swapped
 
-def rdiv(input, other: Any) -> Any:
-    """`other / input` (see `div`)."""
-    b, a = input._operands(other)
-    return Div.apply(a, b)
 
-def rpow(input, other: Any) -> Any:
-    """`other ** input` (see `pow`)."""
-    b, a = input._operands(other)
-    return Pow.apply(a, b)
+radd, rsub = reflected(Add, "+", "add"), reflected(Sub, "-", "sub")
+rmul, rdiv = reflected(Mul, "*", "mul"), reflected(Div, "/", "div")
+rpow = reflected(Pow, "**", "pow")

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..kernels import batch_split
+from .arithmetic import reflected
 from .circuit import Ref, dot
 
 
@@ -60,6 +61,7 @@ class MatMul(Function):
             gb = gb[..., 0] if b.ndim == 1 else gb
         return ga, gb
 
+
 # ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
 def matmul(input, other: Any) -> Any:
     """Matrix product `input @ other` with numpy's rules for 1-d and batched inputs.
@@ -73,7 +75,5 @@ def matmul(input, other: Any) -> Any:
     """
     return MatMul.apply(*input._operands(other))
 
-def rmatmul(input, other: Any) -> Any:
-    """`other @ input`, e.g. with a numpy array on the left (see `matmul`)."""
-    b, a = input._operands(other)
-    return MatMul.apply(a, b)
+
+rmatmul = reflected(MatMul, "@", "matmul")  # `ndarray @ t`

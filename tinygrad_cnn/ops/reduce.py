@@ -121,6 +121,7 @@ class Std(Var):
             g_var = np.where(self.out == 0, np.zeros((), g.dtype), g / (2 * self.out))
         return super().backward(g_var)
 
+
 # ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
 MinMax = namedtuple("MinMax", ["values", "indices"])
 MinMax.__doc__ = """`(values, indices)` returned by `Tensor.max(dim)` / `Tensor.min(dim)`.
@@ -145,6 +146,7 @@ def sum(input, dim: Any = None, keepdim: bool = False) -> Any:
     """
     return Sum.apply(input, dim=dim, keepdim=keepdim)
 
+
 def mean(input, dim: Any = None, keepdim: bool = False) -> Any:
     """Mean of all elements, or along `dim` (floating point tensors only).
 
@@ -161,6 +163,7 @@ def mean(input, dim: Any = None, keepdim: bool = False) -> Any:
         raise RuntimeError(f"mean(): input dtype should be floating point, got "
                            f"{input.data.dtype}")
     return Mean.apply(input, dim=dim, keepdim=keepdim)
+
 
 def max(input, dim: Optional[int] = None, keepdim: bool = False):
     """Max over everything, or `(values, indices)` along one `dim`; given a tensor,
@@ -182,6 +185,7 @@ def max(input, dim: Optional[int] = None, keepdim: bool = False):
     out = Max.apply(input, dim=dim, keepdim=keepdim)
     return MinMax(*out) if isinstance(out, tuple) else out
 
+
 def min(input, dim: Optional[int] = None, keepdim: bool = False):
     """Min over everything, or `(values, indices)` along one `dim` (see `max`).
 
@@ -197,6 +201,7 @@ def min(input, dim: Optional[int] = None, keepdim: bool = False):
     out = Max.apply(input, dim=dim, keepdim=keepdim, smallest=True)
     return MinMax(*out) if isinstance(out, tuple) else out
 
+
 def amax(input, dim: Any = None, keepdim: bool = False) -> Any:
     """Max values only, over one dim or a tuple of dims.
 
@@ -207,6 +212,7 @@ def amax(input, dim: Any = None, keepdim: bool = False) -> Any:
     """
     dim = tuple(dim) if isinstance(dim, (list, tuple)) else (None if dim is None else (dim,))
     return Max.apply(input, dim=dim, keepdim=keepdim)
+
 
 def amin(input, dim: Any = None, keepdim: bool = False) -> Any:
     """Min values only, over one dim or a tuple of dims (see `amax`).
@@ -219,6 +225,7 @@ def amin(input, dim: Any = None, keepdim: bool = False) -> Any:
     dim = tuple(dim) if isinstance(dim, (list, tuple)) else (None if dim is None else (dim,))
     return Max.apply(input, dim=dim, keepdim=keepdim, smallest=True)
 
+
 def argmax(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """Index of the max along `dim`, or into the flattened tensor if dim is None.
 
@@ -229,6 +236,7 @@ def argmax(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """
     return _arg(input, np.argmax, dim, keepdim)
 
+
 def argmin(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """Index of the min along `dim`, or into the flattened tensor (see `argmax`).
 
@@ -238,11 +246,13 @@ def argmin(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """
     return _arg(input, np.argmin, dim, keepdim)
 
+
 def _arg(input, pick: Callable, dim: Optional[int], keepdim: bool) -> Any:
     if dim is None:
         idx = np.asarray(pick(input.data))
         return input._wrap(idx.reshape((1,) * input.ndim) if keepdim else idx, False)
     return input._wrap(np.asarray(pick(input.data, axis=dim, keepdims=keepdim)), False)
+
 
 def var(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
         correction: Optional[int] = None) -> Any:
@@ -258,6 +268,7 @@ def var(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool =
     """
     return Var.apply(input, dim=dim, keepdim=keepdim,
                             correction=_correction(unbiased, correction))
+
 
 def std(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
         correction: Optional[int] = None) -> Any:

@@ -114,6 +114,7 @@ class Pad(Function):
     def backward(self, g):
         return g[self.slices]
 
+
 # ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
 def shape_args(args: tuple) -> Tuple[int, ...]:
     """Accept both f(2, 3) and f((2, 3)), as PyTorch does."""
@@ -136,6 +137,7 @@ def reshape(input, *shape: Any) -> Any:
     """
     return _reshape(input, shape_args(shape))
 
+
 def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Any:
     """Merge dims start_dim..end_dim into one.
 
@@ -151,6 +153,7 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Any:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     return input.reshape(input.shape[:s] + (-1,) + input.shape[e + 1:]) if s != e else input
 
+
 def permute(input, *dims: Any) -> Any:
     """Reorder the dimensions: output dim i is input dim `dims[i]`.
 
@@ -163,6 +166,7 @@ def permute(input, *dims: Any) -> Any:
         raise RuntimeError(f"permute: dims {dims} are not a permutation of the "
                            f"{input.ndim} dimensions of shape {input.shape}")
     return Permute.apply(input, dims=dims)
+
 
 def transpose(input, dim0: int, dim1: int) -> Any:
     """Swap two dimensions.
@@ -180,6 +184,7 @@ def transpose(input, dim0: int, dim1: int) -> Any:
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return input.permute(dims)
 
+
 def t(input) -> Any:
     """The transpose (see `T`).
 
@@ -188,6 +193,7 @@ def t(input) -> Any:
     (3, 1)
     """
     return input.T
+
 
 def squeeze(input, dim: Optional[int] = None) -> Any:
     """Drop size-1 dims: all of them, or only `dim` (unchanged if its size is not 1).
@@ -204,6 +210,7 @@ def squeeze(input, dim: Optional[int] = None) -> Any:
         return input
     return input.reshape(input.shape[:dim] + input.shape[dim + 1:])
 
+
 def unsqueeze(input, dim: int) -> Any:
     """Insert a size-1 dim at position `dim` (negative counts from the end).
 
@@ -214,6 +221,7 @@ def unsqueeze(input, dim: int) -> Any:
     """
     dim = wrap_dim(dim, input.ndim + 1)
     return input.reshape(input.shape[:dim] + (1,) + input.shape[dim:])
+
 
 def expand(input, *sizes: Any) -> Any:
     """Broadcast to `sizes` without copying (-1 keeps a size). The gradient sums
@@ -238,6 +246,7 @@ def expand(input, *sizes: Any) -> Any:
                            "only size-1 dims can grow and -1 only keeps an existing dim")
     return Expand.apply(input, shape=target)
 
+
 def expand_as(input, other: Any) -> Any:
     """`expand` to `other`'s shape.
 
@@ -246,6 +255,7 @@ def expand_as(input, other: Any) -> Any:
     (3, 2)
     """
     return input.expand(other.shape)
+
 
 def getitem(input, index: Any) -> Any:
     """numpy-style indexing: ints, slices, None, and integer or bool tensors/lists.

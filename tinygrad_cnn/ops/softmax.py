@@ -39,6 +39,7 @@ class LogSoftmax(Function):
     def backward(self, g):
         return g - np.exp(self.out) * g.sum(axis=self.dim, keepdims=True)
 
+
 # ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
 def softmax(input, dim: int) -> Any:
     """exp(x) normalised to sum to 1 along `dim` (numerically stable).
@@ -49,6 +50,7 @@ def softmax(input, dim: int) -> Any:
             [0.2689, 0.7311]])
     """
     return Softmax.apply(input, dim=dim)
+
 
 def log_softmax(input, dim: int) -> Any:
     """log(softmax(x, dim)), computed stably (pair it with NLL for cross-entropy).

@@ -114,6 +114,7 @@ class Identity(Function):
     def backward(self, g):
         return g
 
+
 # ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
 def neg(input) -> Any:
     """`-t` (also `t.neg()`); `+t` is `t` and `abs(t)` is `t.abs()`.
@@ -125,6 +126,7 @@ def neg(input) -> Any:
     """
     return Neg.apply(input)
 
+
 def exp(input) -> Any:
     """Elementwise e**x.
 
@@ -133,6 +135,7 @@ def exp(input) -> Any:
     tensor([1.0000, 2.7183])
     """
     return Exp.apply(input)
+
 
 def log(input) -> Any:
     """Elementwise natural logarithm.
@@ -143,6 +146,7 @@ def log(input) -> Any:
     """
     return Log.apply(input)
 
+
 def sqrt(input) -> Any:
     """Elementwise square root.
 
@@ -152,6 +156,7 @@ def sqrt(input) -> Any:
     """
     return Sqrt.apply(input)
 
+
 def abs(input) -> Any:
     """Elementwise absolute value (gradient: the sign).
 
@@ -160,6 +165,7 @@ def abs(input) -> Any:
     tensor([1.5000, 2.0000])
     """
     return Abs.apply(input)
+
 
 def clamp(input, min: Optional[float] = None, max: Optional[float] = None) -> Any:
     """Limit values to [min, max] (either may be None); `clip` is an alias. The gradient
@@ -175,6 +181,7 @@ def clamp(input, min: Optional[float] = None, max: Optional[float] = None) -> An
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     return Clamp.apply(input, min=min, max=max)
+
 
 def clone(input) -> Any:
     """A copy that stays in the graph (gradients flow back to `input`).

@@ -500,14 +500,17 @@ class Tensor:
     from .ops.reduce import amax, amin, argmax, argmin, max, mean, min, std, sum, var
     from .ops.shape import expand, expand_as, flatten, getitem, permute, reshape, squeeze, t, \
         transpose, unsqueeze
+    from .ops.compare import eq, ge, gt, le, logical_and, logical_not, logical_or, lt, ne
     # operators and aliases
     __add__, __sub__, __mul__, __truediv__, __pow__, __matmul__ = add, sub, mul, div, pow, matmul
     __radd__, __rsub__, __rmul__, __rtruediv__, __rpow__ = radd, rsub, rmul, rdiv, rpow
     __rmatmul__, __neg__, __getitem__ = rmatmul, neg, getitem
+    __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = lt, le, gt, ge, eq, ne
+    __invert__, __and__, __or__ = logical_not, logical_and, logical_or
     clip, view = clamp, reshape
     del radd, rsub, rmul, rdiv, rpow, rmatmul, getitem
 
-    # ----- operands, comparisons, masks --------------------------------------------------
+    # ----- operands (dtype promotion), masks, and the rest ---------------------------------
     def _operand(self, other: Any) -> "Tensor":
         if isinstance(other, Tensor):
             return other
@@ -530,82 +533,6 @@ class Tensor:
     def __abs__(self) -> "Tensor":
         """`abs(t)` is `t.abs()` (see `__neg__`)."""
         return self.abs()
-
-    # comparisons give bool tensors and carry no gradient
-    def _compare(self, other: Any, op: Callable) -> "Tensor":
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(op(self.data, other)), False)
-
-    def __lt__(self, other: Any) -> "Tensor":
-        """Comparisons `< <= > >= == !=` (and `lt`, `le`, `gt`, `ge`, `eq`, `ne`) give bool
-        tensors, broadcasting, with no gradient.
-
-        >>> t = Tensor([1.0, 2.0, 3.0])
-        >>> t < 2, t.ge(2)
-        (tensor([ True, False, False]), tensor([False,  True,  True]))
-        >>> t == Tensor([1.0, 0.0, 3.0])
-        tensor([ True, False,  True])
-        """
-        return self._compare(other, np.less)
-
-    def __le__(self, other: Any) -> "Tensor":
-        """`self <= other` elementwise, also `le` (see `__lt__`).
-
-        >>> Tensor([1.0, 2.0, 3.0]).le(2)
-        tensor([ True,  True, False])
-        """
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other: Any) -> "Tensor":
-        """`self > other` elementwise, also `gt` (see `__lt__`).
-
-        >>> Tensor([1.0, 2.0, 3.0]).gt(2)
-        tensor([False, False,  True])
-        """
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other: Any) -> "Tensor":
-        """`self >= other` elementwise, also `ge` (see `__lt__`).
-
-        >>> Tensor([1.0, 2.0, 3.0]) >= 2
-        tensor([False,  True,  True])
-        """
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        """`self == other` elementwise (a bool tensor, not a Python bool), also `eq`.
-
-        >>> Tensor([1.0, 2.0, 3.0]).eq(2)
-        tensor([False,  True, False])
-        """
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        """`self != other` elementwise, also `ne` (see `__lt__`).
-
-        >>> Tensor([1.0, 2.0, 3.0]).ne(2)
-        tensor([ True, False,  True])
-        """
-        return self._compare(other, np.not_equal)
-
-    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
-
-    def __invert__(self) -> "Tensor":
-        """Logical `~`, `&`, `|` on bool tensors (e.g. to combine masks).
-
-        >>> a, b = Tensor([True, False]), Tensor([True, True])
-        >>> ~a, a & b, a | b
-        (tensor([False,  True]), tensor([ True, False]), tensor([ True,  True]))
-        """
-        return Tensor._wrap(~self.data, False)
-
-    def __and__(self, other: Any) -> "Tensor":
-        """Logical and, `a & b` (see `__invert__`)."""
-        return self._compare(other, np.logical_and)
-
-    def __or__(self, other: Any) -> "Tensor":
-        """Logical or, `a | b` (see `__invert__`)."""
-        return self._compare(other, np.logical_or)
 
     def contiguous(self) -> "Tensor":
         """Return self (kept for PyTorch-compatible code).

@@ -60,8 +60,10 @@ def route_name(x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Any =
                padding: Any = 0, dilation: Any = 1, groups: int = 1) -> str:
     """Which route F.conv2d takes for these shapes (padding as int, pair or 4-tuple).
 
-    >>> route_name((64, 1, 28, 28), (6, 1, 5, 5)), route_name((8, 64, 56, 56), (64, 64, 3, 3), padding=1)
-    ('im2col', 'shifted')
+    >>> route_name((64, 1, 28, 28), (6, 1, 5, 5))
+    'im2col'
+    >>> route_name((8, 64, 56, 56), (64, 64, 3, 3), padding=1)
+    'shifted'
     """
     geo = ConvGeometry(tuple(x_shape), tuple(w_shape), pair(stride, "stride"), pad4(padding),
                        pair(dilation, "dilation"), groups)

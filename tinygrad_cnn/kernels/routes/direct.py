@@ -1,8 +1,9 @@
 """The direct route: convolution for few channels, no im2col, no GEMM.
 
 With few channels the GEMMs of the im2col route are skinny and the im2col copies cost as
-much as the arithmetic (benchmarks/TUNING.md, `direct`). Here the kernel reads the zero-padded input in place. Number the "wide" output positions
-i = oh*Wp + ow over the padded width Wp (ow >= OW are junk, dropped on the way out); the
+much as the arithmetic (benchmarks/TUNING.md, `direct`). Here the kernel reads the
+zero-padded input in place. Number the "wide" output positions i = oh*Wp + ow over the
+padded width Wp (ow >= OW are junk, dropped on the way out); the
 input under tap t = (c, ki, kj) at position i is then padded[offset[t] + i] with
 offset[t] = (c*Hp + ki*dh)*Wp + kj*dw, one contiguous run per tap, so
 
@@ -10,8 +11,8 @@ offset[t] = (c*Hp + ki*dh)*Wp + kj*dw, one contiguous run per tap, so
 
 The loop over i is the vectorised inner loop; each pass reads the runs of 3 taps and adds
 into 4 output channels' accumulators (more multiply-adds per store than one tap and
-channel at a time, which is store-bound). The accumulators are one L1-sized (4, OH*Wp) scratch per image, written out to
-NCHW (with the bias) once every tap is in. The weight gradient runs the same loops with
+channel at a time, which is store-bound). The accumulators are one L1-sized (4, OH*Wp)
+scratch per image, written out to NCHW (with the bias) once every tap is in. The weight gradient runs the same loops with
 the roles turned: 12 dot products of 4 gradient rows (zero at the junk positions) with
 3 tap runs. The input gradient is a forward conv of the gradient (`transposed.py`), so it
 takes this kernel too. The price is compile time, paid once per dtype (numba's disk cache).

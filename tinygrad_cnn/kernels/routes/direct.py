@@ -12,10 +12,11 @@ offset[t] = (c*Hp + ki*dh)*Wp + kj*dw, one contiguous run per tap, so
 The loop over i is the vectorised inner loop; each pass reads the runs of 3 taps and adds
 into 4 output channels' accumulators (more multiply-adds per store than one tap and
 channel at a time, which is store-bound). The accumulators are one L1-sized (4, OH*Wp)
-scratch per image, written out to NCHW (with the bias) once every tap is in. The weight gradient runs the same loops with
-the roles turned: 12 dot products of 4 gradient rows (zero at the junk positions) with
-3 tap runs. The input gradient is a forward conv of the gradient (`transposed.py`), so it
-takes this kernel too. The price is compile time, paid once per dtype (numba's disk cache).
+scratch per image, written out to NCHW (with the bias) once every tap is in. The weight
+gradient runs the same loops with the roles turned: 12 dot products of 4 gradient rows
+(zero at the junk positions) with 3 tap runs. The input gradient is a forward conv of the
+gradient (`transposed.py`), so it takes this kernel too. The price is compile time, paid
+once per dtype (numba's disk cache).
 """
 from __future__ import annotations
 

@@ -107,8 +107,18 @@ def _accumulate(tensor: "Tensor", grad: np.ndarray, owned: bool, allocate: Alloc
     tensor.grad = type(tensor)._wrap(grad, False)
 
 
-def _only_once(arrays: List[np.ndarray], array: np.ndarray) -> bool:
-    return sum(a is array for a in arrays) == 1
+def _shared(parents: tuple, grads: tuple) -> bool:
+    """Whether one array goes to two of the inputs that take a gradient (Add's `g, g`)."""
+    if len(grads) == 2:  # the common case, without a loop
+        return grads[0] is grads[1] is not None and parents[0].requires_grad \
+            and parents[1].requires_grad
+    taken: list = []
+    for parent, pg in zip(parents, grads):
+        if pg is not None and parent.requires_grad:
+            if any(pg is other for other in taken):
+                return True
+            taken.append(pg)
+    return False
 
 
 def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
@@ -144,11 +154,11 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
             in_grads = (in_grads,)
         if STATE.detect_anomaly:
             _check_finite(fn, in_grads)
-        flows = [(parent, pg) for parent, pg in zip(fn.parents, in_grads)
-                 if pg is not None and parent.requires_grad]
-        sent = [pg for _, pg in flows]
-        for parent, pg in flows:
-            fresh = (owned or pg is not g) and _only_once(sent, pg)
+        shared = len(in_grads) > 1 and _shared(fn.parents, in_grads)
+        for parent, pg in zip(fn.parents, in_grads):
+            if pg is None or not parent.requires_grad:
+                continue
+            fresh = not shared and (owned or pg is not g)
             if pg.__class__ is not np.ndarray:  # numpy makes 0-d results scalars
                 pg, fresh = np.asarray(pg), True
             if pg.shape != parent.data.shape:

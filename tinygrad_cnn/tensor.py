@@ -491,7 +491,7 @@ class Tensor:
     # ----- the op table ---------------------------------------------------------------------
     # Each op method is the function beside the op's Function in ops/<file>.py, where its
     # forward, gradient, picture label and circuit rule also live: one import line per file.
-    from .ops.activation import leaky_relu, relu, sigmoid, tanh
+    from .ops.activation import relu, sigmoid, tanh
     from .ops.softmax import log_softmax, softmax
     from .ops.unary import abs, clamp, clone, exp, log, neg, sqrt
     from .ops.arithmetic import add, div, maximum, minimum, mul, pow, radd, rdiv, rmul, rpow, \

@@ -24,10 +24,15 @@ from . import runtime
 from .geometry import ConvGeometry, Pad4, Pair, pad4, pair
 from .routes import direct, im2col, reference, shifted, transposed
 
+
+def _name(route) -> str:
+    return route.__name__.rsplit(".", 1)[-1]
+
+
 #: the forward routes, fastest first: a conv takes the first whose `applies` holds
 ROUTES = (direct, shifted, im2col)
 #: routes by name, also those only chosen on request (`use_route`)
-BY_NAME = {route.__name__.rsplit(".", 1)[-1]: route for route in ROUTES + (reference,)}
+BY_NAME = {_name(route): route for route in ROUTES + (reference,)}
 
 Needs = namedtuple("Needs", ["x", "w", "b"])
 Needs.__doc__ = "Which gradients a backward computes: input, weight, bias (bools)."
@@ -68,10 +73,6 @@ def route_name(x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Any =
     geo = ConvGeometry(tuple(x_shape), tuple(w_shape), pair(stride, "stride"), pad4(padding),
                        pair(dilation, "dilation"), groups)
     return _name(route_for(geo))
-
-
-def _name(route) -> str:
-    return route.__name__.rsplit(".", 1)[-1]
 
 
 @contextmanager

@@ -20,60 +20,24 @@ def lt(input, other: Any) -> Any:
     >>> t = Tensor([1.0, 2.0, 3.0])
     >>> t < 2, t.ge(2)
     (tensor([ True, False, False]), tensor([False,  True,  True]))
-    >>> t == Tensor([1.0, 0.0, 3.0])
-    tensor([ True, False,  True])
+    >>> t == Tensor([1.0, 0.0, 3.0]), t.ne(2)
+    (tensor([ True, False,  True]), tensor([ True, False,  True]))
     """
     return _compare(input, other, np.less)
 
 
-def le(input, other: Any) -> Any:
-    """`input <= other` elementwise, also `le` (see `lt`).
+def _comparison(op: Callable, symbol: str, name: str) -> Callable:
+    def compare(input, other: Any) -> Any:
+        return _compare(input, other, op)
 
-    >>> from tinygrad_cnn import Tensor
-    >>> Tensor([1.0, 2.0, 3.0]).le(2)
-    tensor([ True,  True, False])
-    """
-    return _compare(input, other, np.less_equal)
-
-
-def gt(input, other: Any) -> Any:
-    """`input > other` elementwise, also `gt` (see `lt`).
-
-    >>> from tinygrad_cnn import Tensor
-    >>> Tensor([1.0, 2.0, 3.0]).gt(2)
-    tensor([False, False,  True])
-    """
-    return _compare(input, other, np.greater)
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"`input {symbol} other` elementwise, a bool tensor (see `lt`)."
+    return compare
 
 
-def ge(input, other: Any) -> Any:
-    """`input >= other` elementwise, also `ge` (see `lt`).
-
-    >>> from tinygrad_cnn import Tensor
-    >>> Tensor([1.0, 2.0, 3.0]) >= 2
-    tensor([False,  True,  True])
-    """
-    return _compare(input, other, np.greater_equal)
-
-
-def eq(input, other: Any) -> Any:
-    """`input == other` elementwise (a bool tensor, not a Python bool), also `eq`.
-
-    >>> from tinygrad_cnn import Tensor
-    >>> Tensor([1.0, 2.0, 3.0]).eq(2)
-    tensor([False,  True, False])
-    """
-    return _compare(input, other, np.equal)
-
-
-def ne(input, other: Any) -> Any:
-    """`input != other` elementwise, also `ne` (see `lt`).
-
-    >>> from tinygrad_cnn import Tensor
-    >>> Tensor([1.0, 2.0, 3.0]).ne(2)
-    tensor([ True, False,  True])
-    """
-    return _compare(input, other, np.not_equal)
+le, gt = _comparison(np.less_equal, "<=", "le"), _comparison(np.greater, ">", "gt")
+ge, eq = _comparison(np.greater_equal, ">=", "ge"), _comparison(np.equal, "==", "eq")
+ne = _comparison(np.not_equal, "!=", "ne")
 
 
 def logical_not(input) -> Any:
@@ -87,11 +51,5 @@ def logical_not(input) -> Any:
     return input._wrap(~input.data, False)
 
 
-def logical_and(input, other: Any) -> Any:
-    """Logical and, `a & b` (see `logical_not`)."""
-    return _compare(input, other, np.logical_and)
-
-
-def logical_or(input, other: Any) -> Any:
-    """Logical or, `a | b` (see `logical_not`)."""
-    return _compare(input, other, np.logical_or)
+logical_and = _comparison(np.logical_and, "&", "logical_and")
+logical_or = _comparison(np.logical_or, "|", "logical_or")

@@ -65,7 +65,7 @@ def _check_against_torch(x_shape, w_shape, with_bias, kwargs, dtype):
 def _direct_route(mp, direct: bool) -> None:
     """Send every stride-1 ungrouped conv within reach to kernels/direct.py (direct=True),
     or none (False), whatever their channels and taps."""
-    from tinygrad_cnn.kernels import direct as direct_kernels
+    from tinygrad_cnn.kernels.routes import direct as direct_kernels
     if direct:
         mp.setattr(direct_kernels, "DIRECT_MIN_TAPS", 1)
         mp.setattr(direct_kernels, "DIRECT_MAX_CHANNELS", 10**6)
@@ -88,12 +88,13 @@ def test_conv2d_matches_torch(case, dtype, direct):
 def test_shifted_view_route_matches_torch(case, dtype, save_bytes):
     """Every stride-1 ungrouped case through shifted.py (not only wide ones), with the
     stacked input kept for backward or recomputed."""
-    from tinygrad_cnn.kernels import conv as conv_kernels
+    from tinygrad_cnn.kernels import runtime
+    from tinygrad_cnn.kernels.routes import shifted
     with pytest.MonkeyPatch.context() as mp:
         _direct_route(mp, False)
-        mp.setattr(conv_kernels, "SHIFTED_MIN_INNER", 1)
-        mp.setattr(conv_kernels, "SHIFTED_MAX_JUNK", float("inf"))
-        mp.setattr(conv_kernels, "SAVE_COLS_BYTES", save_bytes)
+        mp.setattr(shifted, "SHIFTED_MIN_INNER", 1)
+        mp.setattr(shifted, "SHIFTED_MAX_JUNK", float("inf"))
+        mp.setattr(runtime, "SAVE_BYTES", save_bytes)
         _check_against_torch(*case, dtype)
 
 
@@ -118,13 +119,13 @@ TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gr
 def test_input_gradient_as_a_transposed_conv_matches_torch(w_shape, kwargs, dtype, direct,
                                                           monkeypatch):
     """The transposed conv runs by the direct kernel or im2col: the same cases take it."""
-    from tinygrad_cnn.kernels import conv as conv_kernels
+    from tinygrad_cnn.kernels.routes import transposed
     if not direct:
         _direct_route(monkeypatch, False)
     routes = []
-    original = conv_kernels._transposed_conv
-    monkeypatch.setattr(conv_kernels, "_transposed_conv",
-                        lambda geo, w: routes.append(original(geo, w)) or routes[-1])
+    original = transposed.plan
+    monkeypatch.setattr(transposed, "plan",
+                        lambda geo, w, route: routes.append(original(geo, w, route)) or routes[-1])
     _check_against_torch((3, 6, 7, 8), w_shape, True, kwargs, dtype)
     assert (routes[-1] is not None) == ((w_shape, kwargs) in TRANSPOSED_CASES)
 
@@ -152,7 +153,7 @@ def direct_cases(draw):
 def test_direct_route_matches_torch(case, dtype):
     """Forward, weight gradient and (with enough taps for it: O*kh*kw >= 32) the input
     gradient, a transposed conv, run by kernels/direct.py, and match torch."""
-    from tinygrad_cnn.kernels import conv as conv_kernels
+    from tinygrad_cnn.kernels.routes import direct as conv_kernels
     calls = []
     with pytest.MonkeyPatch.context() as mp:
         for name in ("direct_forward", "direct_weight_grad"):
@@ -214,11 +215,12 @@ def test_batch_tiles_and_recomputed_columns(monkeypatch, kwargs, dtype, per_imag
     """Tiny budgets force several batch tiles (the last one short) and backward
     recomputing the columns instead of keeping them; with both GEMM layouts (one folded
     GEMM per tile, or one GEMM per image)."""
-    from tinygrad_cnn.kernels import conv as conv_kernels
+    from tinygrad_cnn.kernels import runtime
+    from tinygrad_cnn.kernels.routes import im2col as conv_kernels
     _direct_route(monkeypatch, False)
     monkeypatch.setattr(conv_kernels, "PER_IMAGE_PIXELS", 1 if per_image else 10**9)
     monkeypatch.setattr(conv_kernels, "TILE_BYTES", 2 * 4 * 9 * 36 * np.dtype(dtype).itemsize)
-    monkeypatch.setattr(conv_kernels, "SAVE_COLS_BYTES", 0)
+    monkeypatch.setattr(runtime, "SAVE_BYTES", 0)
     _check_against_torch((5, 4, 6, 6), (6, 4 // kwargs.get("groups", 1), 3, 3), True,
                          kwargs, dtype)
 
@@ -230,13 +232,13 @@ def test_batch_parts_on_threads_match_torch(case, dtype, save_bytes, direct):
     """Every conv split into up to 3 batch parts run on worker threads (N=1..3, so also
     parts of one image and no split at all), saved columns kept or recomputed, or by the
     direct route."""
-    from tinygrad_cnn.kernels import batch_split, conv as conv_kernels
+    from tinygrad_cnn.kernels import batch_split, runtime
     fake = ThreeThreads()
     with pytest.MonkeyPatch.context() as mp:
         _direct_route(mp, direct)
         mp.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
         mp.setattr(batch_split, "threads", fake)
-        mp.setattr(conv_kernels, "SAVE_COLS_BYTES", save_bytes)
+        mp.setattr(runtime, "SAVE_BYTES", save_bytes)
         _check_against_torch(*case, dtype)
     if case[0][0] > 1:  # BLAS was put on one thread for the parts, then restored
         assert fake.set_calls[:2] == [1, 3]
@@ -267,7 +269,7 @@ def test_an_error_in_a_batch_part_propagates_and_restores_blas_threads(monkeypat
 
 @pytest.mark.parametrize("per_image", [False, True])
 def test_both_gemm_layouts_with_whole_batch_columns(monkeypatch, per_image):
-    from tinygrad_cnn.kernels import conv as conv_kernels
+    from tinygrad_cnn.kernels.routes import im2col as conv_kernels
     _direct_route(monkeypatch, False)
     monkeypatch.setattr(conv_kernels, "PER_IMAGE_PIXELS", 1 if per_image else 10**9)
     for kwargs in (dict(padding=1), dict(stride=2, groups=2, dilation=(1, 2))):

@@ -1,4 +1,4 @@
-"""Tensor constructors and the global random generator (`manual_seed`)."""
+"""Tensor constructors (`zeros`, `randn`, `arange`, ...); random ones draw from `rng`."""
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -6,29 +6,9 @@ from typing import Any, Optional
 import numpy as np
 
 from . import dtypes
-from .tensor import Tensor, _shape_args
-
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed every random draw of the library (randn, rand, dropout, init, shuffling).
-
-    >>> manual_seed(0); a = randn(2); manual_seed(0); bool((a.numpy() == randn(2).numpy()).all())
-    True
-    """
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def generator() -> np.random.Generator:
-    """The library's random generator (reseeded by `manual_seed`).
-
-    >>> manual_seed(0); a = generator().random(); manual_seed(0); a == generator().random()
-    True
-    """
-    return _rng
-
+from .rng import generator, manual_seed  # noqa: F401  (re-exported)
+from .ops.shape import shape_args
+from .tensor import Tensor
 
 def _float(dtype: Any) -> np.dtype:
     return np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
@@ -61,7 +41,7 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> zeros(2, 3).shape
     (2, 3)
     """
-    return Tensor(np.zeros(_shape_args(size), _float(dtype)), requires_grad)
+    return Tensor(np.zeros(shape_args(size), _float(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -69,7 +49,7 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> ones(2).tolist()
     [1.0, 1.0]
     """
-    return Tensor(np.ones(_shape_args(size), _float(dtype)), requires_grad)
+    return Tensor(np.ones(shape_args(size), _float(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -79,7 +59,7 @@ def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = 
     """
     if dtype is None:
         dtype = dtypes.to_array(fill_value).dtype
-    return Tensor(np.full(_shape_args((size,)), fill_value, np.dtype(dtype)), requires_grad)
+    return Tensor(np.full(shape_args((size,)), fill_value, np.dtype(dtype)), requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -88,7 +68,7 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> randn(2, 3).shape
     (2, 3)
     """
-    data = _rng.standard_normal(_shape_args(size), dtype=np.float64).astype(_float(dtype))
+    data = generator().standard_normal(shape_args(size), dtype=np.float64).astype(_float(dtype))
     return Tensor(data, requires_grad)
 
 
@@ -98,7 +78,7 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> rand(4).shape
     (4,)
     """
-    data = _rng.random(_shape_args(size), dtype=np.float64).astype(_float(dtype))
+    data = generator().random(shape_args(size), dtype=np.float64).astype(_float(dtype))
     return Tensor(data, requires_grad)
 
 
@@ -108,7 +88,7 @@ def randint(low: int, high: int, size: Any, dtype: Any = np.int64) -> Tensor:
     >>> randint(0, 10, (3,)).dtype
     dtype('int64')
     """
-    return Tensor(_rng.integers(low, high, _shape_args((size,)), dtype=np.dtype(dtype)))
+    return Tensor(generator().integers(low, high, shape_args((size,)), dtype=np.dtype(dtype)))
 
 
 def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: Any = None,

@@ -1,9 +1,10 @@
-"""`Generator`: torch.Generator's face on a numpy random generator.
-
-Data loading code passes `generator=torch.Generator().manual_seed(42)` to `random_split`,
-`DataLoader` and the samplers to make shuffles reproducible; this is that object. The
-streams differ from PyTorch's (numpy's PCG64, not Mersenne Twister), so the same seed gives
-a different — but equally reproducible — order.
+"""Random streams. The library's one generator: every random draw (randn, rand, dropout,
+init, shuffling) takes it from here, so `manual_seed` makes a run repeatable. And
+`Generator`, torch.Generator's face on a numpy generator: data-loading code passes
+`generator=torch.Generator().manual_seed(42)` to `random_split`, `DataLoader` and the
+samplers. Its streams differ from PyTorch's (numpy's PCG64, not Mersenne Twister), so the
+same seed gives a different, equally reproducible order. A bottom-layer module: ops
+(dropout), creation and data use it.
 
 >>> g = Generator().manual_seed(42); g.initial_seed()
 42
@@ -18,6 +19,28 @@ from typing import Any, Dict, Optional, Union
 import numpy as np
 
 from .devices import resolve
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every random draw of the library (randn, rand, dropout, init, shuffling).
+
+    >>> manual_seed(0); a = generator().random(); manual_seed(0); a == generator().random()
+    True
+    """
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def generator() -> np.random.Generator:
+    """The library's random generator (reseeded by `manual_seed`).
+
+    >>> manual_seed(1); a = generator().integers(100); manual_seed(1)
+    >>> bool(a == generator().integers(100))
+    True
+    """
+    return _rng
 
 
 class Generator:

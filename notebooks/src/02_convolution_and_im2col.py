@@ -147,6 +147,31 @@ print("W", W.shape, "@ cols", cols.shape, "->", out.shape)
 reference = F.conv2d(tg.tensor(batch), tg.tensor(filters), padding=1)
 print("matches F.conv2d:", np.allclose(out, reference.data, atol=1e-5))
 
+# %% [markdown]
+# ## The reference convolution, and the same answer faster
+#
+# The library keeps this plain numpy version as a route of its own,
+# `tinygrad_cnn/kernels/routes/reference.py`: im2col by slicing (one copy per kernel tap),
+# then one `einsum` for the product — and its backward, the transposed products plus the
+# `col2im` scatter, in a dozen more lines. It is the one to read first, and the tests hold
+# every other route against it and against PyTorch. For each shape `F.conv2d` takes the
+# first *fast* route that applies — `direct` (few channels, no matrix product at all),
+# `shifted` (wide images, no im2col), `im2col` (numba copies + BLAS) — and each gives the
+# same answer, faster. `route_name` says which one a shape takes; `use_route` forces one.
+
+# %%
+import inspect
+from tinygrad_cnn.kernels.conv import route_name, use_route
+from tinygrad_cnn.kernels.routes import reference as reference_route
+
+print(inspect.getsource(reference_route._columns))
+print(inspect.getsource(reference_route.forward))
+print("this batch takes the", route_name(batch.shape, filters.shape, padding=1), "route")
+with use_route("reference"):
+    by_reference = F.conv2d(tg.tensor(batch), tg.tensor(filters), padding=1)
+print("reference route gives the same answer:",
+      np.allclose(by_reference.data, reference.data, atol=1e-5))
+
 # %%
 names = ["input", "sobel x", "sobel y", "laplacian", "blur", "sharpen"]
 fig, axes = plt.subplots(3, 6, figsize=(8, 4.2))

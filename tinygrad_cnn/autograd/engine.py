@@ -6,16 +6,14 @@ what makes a tensor used twice (a diamond) come out right.
 """
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Dict, List
+from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
 import numpy as np
 
-from ..kernels import workspace
 from .grad_mode import STATE, no_grad
 
-#: Tensor._wrap, set by tensor.py (see function.wrap_array)
-wrap_array = None
+#: makes an uninitialised array of (shape, dtype): where a gradient that must be copied goes
+Allocate = Callable[[Tuple[int, ...], np.dtype], np.ndarray]
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -84,59 +82,66 @@ def _check_finite(fn, grads) -> None:
 
 
 def _run_hooks(tensor: "Tensor", grad: np.ndarray) -> np.ndarray:
-    from ..tensor import Tensor
-
+    wrap = type(tensor)._wrap  # the tensor's own class: this layer imports no Tensor
     for hook in list(tensor._hooks.values()):
         with no_grad():
-            new = hook(Tensor._wrap(grad, False))
+            new = hook(wrap(grad, False))
         if new is not None:
-            grad = np.asarray(new.data if isinstance(new, Tensor) else new, dtype=grad.dtype)
+            grad = np.asarray(getattr(new, "data", new), dtype=grad.dtype)
     return grad
 
 
-def _accumulate(tensor: "Tensor", grad: np.ndarray) -> None:
-    if tensor.grad is None:
-        tensor.grad = wrap_array(_owned(grad, tensor.data.dtype), False)
-    else:
+def _accumulate(tensor: "Tensor", grad: np.ndarray, owned: bool, allocate: Allocate) -> None:
+    """Add `grad` into `tensor.grad`. The first gradient becomes `.grad` as is when only
+    this walk holds it (`owned`), as PyTorch does (a copy of conv's input gradient would
+    cost a second buffer of its size); otherwise it is copied into `allocate`'s buffer."""
+    if tensor.grad is not None:
         tensor.grad.data += grad
+        return
+    dtype = tensor.data.dtype
+    if not (owned and grad.base is None and grad.dtype == dtype and grad.flags.c_contiguous
+            and grad.flags.writeable):
+        copy = allocate(grad.shape, dtype)
+        np.copyto(copy, grad, casting="unsafe")
+        grad = copy
+    tensor.grad = type(tensor)._wrap(grad, False)
 
 
-#: references to a gradient nothing else holds, seen from `_owned`: run_backward's `g`,
-#: _accumulate's and _owned's parameters, and getrefcount's argument
-_UNSHARED_REFS = 4
+def _shared(parents: tuple, grads: tuple) -> bool:
+    """Whether one array goes to two of the inputs that take a gradient (Add's `g, g`)."""
+    if len(grads) == 2:  # the common case, without a loop
+        return grads[0] is grads[1] is not None and parents[0].requires_grad \
+            and parents[1].requires_grad
+    taken: list = []
+    for parent, pg in zip(parents, grads):
+        if pg is not None and parent.requires_grad:
+            if any(pg is other for other in taken):
+                return True
+            taken.append(pg)
+    return False
 
 
-def _owned(grad: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """`grad` itself when no other object can see it, else a copy of it.
+def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
+                 allocate: Allocate = np.empty) -> None:
+    """Propagate `grad` (d output / d root) to every leaf that requires grad.
 
-    As PyTorch does, a gradient that only this walk holds becomes `.grad` as is: copying
-    conv's 6.4 MB input gradient on (8,64,56,56) cost 0.5 ms of a ~33 ms fwd+bwd, and a
-    second 6.4 MB buffer. Anything that can see the array (another node's pending
-    gradient, a saved or user tensor, a hook's result) adds a reference; a view (base set)
-    may share memory with anything, so it is copied. The copy goes into a recycled buffer
-    (back to the pool when .grad is dropped): a fresh one costs a page fault per 4 KiB.
+    Each pending gradient carries whether only this walk holds it ("owned"): a Function's
+    backward returns fresh arrays or the gradient it was given (the `Function` contract),
+    so a result is owned unless it is a view, the given gradient when that was not owned,
+    or one array handed to two inputs (Add's `g, g`). The seed, hook results and a
+    gradient kept by retain_grad are not owned. Owned gradients become `.grad` uncopied.
     """
-    if (grad.base is None and grad.dtype == dtype and grad.flags.c_contiguous
-            and grad.flags.writeable
-            and sys.getrefcount(grad) == _UNSHARED_REFS + workspace.holds(grad)):
-        return grad
-    buffer = workspace.take(grad.shape, dtype)
-    np.copyto(buffer, grad, casting="unsafe")
-    return buffer
-
-
-def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool) -> None:
-    """Propagate `grad` (d output / d root) to every leaf that requires grad."""
-    grads: Dict[int, np.ndarray] = {id(root): grad}
+    pending: Dict[int, Tuple[np.ndarray, bool]] = {id(root): (grad, False)}
     for node in topological_order(root):
-        g = grads.pop(id(node), None)
+        g, owned = pending.pop(id(node), (None, False))
         if g is None:
             continue
         if node._hooks:
-            g = _run_hooks(node, g)
+            g, owned = _run_hooks(node, g), False  # a hook may keep what it was given
         fn = node._ctx
         if fn is None or node._retains_grad:
-            _accumulate(node, g)
+            _accumulate(node, g, owned, allocate)
+            owned = False
         if fn is None:
             continue
         if fn.freed:
@@ -149,17 +154,20 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool) -> None:
             in_grads = (in_grads,)
         if STATE.detect_anomaly:
             _check_finite(fn, in_grads)
+        shared = len(in_grads) > 1 and _shared(fn.parents, in_grads)
         for parent, pg in zip(fn.parents, in_grads):
             if pg is None or not parent.requires_grad:
                 continue
+            fresh = not shared and (owned or pg is not g)
             if pg.__class__ is not np.ndarray:  # numpy makes 0-d results scalars
-                pg = np.asarray(pg)
+                pg, fresh = np.asarray(pg), True
             if pg.shape != parent.data.shape:
-                pg = sum_to_shape(pg, parent.data.shape)
+                pg, fresh = sum_to_shape(pg, parent.data.shape), True
             if pg.dtype != parent.data.dtype:
-                pg = pg.astype(parent.data.dtype)
+                pg, fresh = pg.astype(parent.data.dtype), True
             key = id(parent)
-            grads[key] = grads[key] + pg if key in grads else pg
-        in_grads = pg = None  # let `grads` hold the only references (see `_owned`)
+            if key in pending:
+                pg, fresh = pending[key][0] + pg, True
+            pending[key] = (pg, fresh)
         if not retain_graph:
             fn.free()

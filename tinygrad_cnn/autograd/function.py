@@ -5,23 +5,31 @@ Subclasses implement `forward(self, *arrays, **options) -> ndarray` on numpy dat
 `apply` runs forward and, when any input requires grad, records the node in the DAG:
 the output tensor points to this Function, which points to its input tensors.
 Gradients returned by `backward` may have the broadcast shape of the output; the engine
-sums them back to each input's shape, so ops never repeat that logic.
+sums them back to each input's shape, so ops never repeat that logic. They are new
+arrays or the gradient `backward` was given (never an array the Function keeps): the
+engine then knows which gradients only it holds, and hands those to `.grad` uncopied.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
 from .grad_mode import STATE
 
 
-#: Tensor._wrap; tensor.py sets it when it loads (it imports this module, so importing it
-#: here would be circular, and a per-call import costs time on the hot path)
-wrap_array = None
-
-
 class Function:
+    """One op: `forward`, `backward`, and how pictures show it (`label`, `category`,
+    `circuit`). Every subclass is listed in `Function.registry` by class name."""
+
+    #: every Function subclass by class name (what the pictures look ops up by)
+    registry: Dict[str, type] = {}
+    #: the op's name in pictures (PyTorch's functional name); None: snake_case class name
+    label: Optional[str] = None
+    #: its colour family in pictures (`viz.style.CATEGORY_FILL`)
+    category = "arithmetic"
+    #: how the circuit view expands it into scalar nodes (`ops.circuit`); None: it can't
+    circuit: Optional[Callable] = None
     #: input tensors (set only when the node is recorded)
     parents: Tuple[Any, ...] = ()
     #: non-tensor options given to the op (stride, dim, ...), shown by the graph renderer
@@ -32,6 +40,10 @@ class Function:
     freed = False
     #: a non-differentiable side output (e.g. max-pool indices); apply then returns a pair
     aux: Optional[np.ndarray] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Function.registry[cls.__name__] = cls
 
     def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
         raise NotImplementedError
@@ -69,11 +81,12 @@ class Function:
         out = ctx.forward(*[t.data for t in inputs], **options)
         if out.__class__ is not np.ndarray:  # numpy turns 0-d results into scalars
             out = np.asarray(out)
-        out = wrap_array(out, requires_grad)
+        wrap = inputs[0]._wrap  # the inputs' own class: this layer imports no Tensor
+        out = wrap(out, requires_grad)
         if requires_grad:
             ctx.parents = inputs
             ctx.options = options
             out._ctx = ctx
         if ctx.aux is not None:
-            return out, wrap_array(ctx.aux, False)
+            return out, wrap(ctx.aux, False)
         return out

@@ -1,6 +1,5 @@
-"""Numba kernels for convolution and pooling, behind small swappable functions."""
-from .conv import (channel_major, conv_backward, conv_backward_input, conv_backward_weight,
-                   conv_forward)
+"""Numba kernels and the runtime under them: convolution routes, pooling, im2col."""
+from .conv import Needs, conv_backward, conv_forward, route_name, use_route
 from .im2col import col2im, im2col
 from .pool import (avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward,
                    maxpool_indices)

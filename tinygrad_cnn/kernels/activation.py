@@ -1,8 +1,8 @@
 """Elementwise activation gradients that numpy can only do with a temporary mask.
 
-`np.where(y > 0, g, 0)` allocates a boolean mask and a fresh output (5.5 MB for LeNet's
-first ReLU: ~1,700 page faults per step); one fused loop into a recycled buffer reads
-g and y once and writes the gradient once.
+`np.where(y > 0, g, 0)` allocates a boolean mask and a fresh output (page faults every
+step); one fused loop into a recycled buffer reads g and y once and writes the gradient
+once.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 from . import workspace
-from .layout import kernel_array
+from .runtime import kernel_array
 
 
 @njit(cache=True)

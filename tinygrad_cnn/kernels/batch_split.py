@@ -2,19 +2,16 @@
 threads, BLAS on one thread each.
 
 BLAS alone parallelises a conv's GEMMs, but the memory-bound passes around them (im2col,
-the padded and stacked copies, NCHW transposes, col2im) run on one core, and on 2 cores
-they were a third of a large conv's time. Splitting the batch gives every thread a whole
-pipeline (copies and GEMMs) over its own images; each GEMM then runs on one BLAS thread,
-so no BLAS pool spins next to the other thread (the trap in threads.py). Fwd+bwd, same
-run, whole batch -> 2 halves: (8,64,56,56) 46 -> 34 ms, (64,32,14,14) 21.5 -> 18.6 ms.
-Small convs lose (thread hand-off and two half-size GEMMs cost more than they save:
-(16,8,20,20) k5 2.4 -> 3.1 ms), hence SPLIT_MIN_FLOPS.
+the padded and stacked copies, NCHW transposes, col2im) would run on one core. Splitting
+the batch gives every thread a whole pipeline (copies and GEMMs) over its own images;
+each GEMM then runs on one BLAS thread, so no BLAS pool spins next to the other thread
+(the trap in threads.py). Small convs lose (thread hand-off and two half-size GEMMs cost
+more than they save), hence SPLIT_MIN_FLOPS. Measurements: benchmarks/TUNING.md.
 
 The kernels release the GIL (numba nogil, numpy copies, BLAS), so Python threads run them
 truly in parallel. The caller's thread takes the first part itself; the others go to
-persistent `_Worker` threads through a pair of locks: a hand-off costs ~12 us there
-against ~30 us through a ThreadPoolExecutor's futures (run_parts of 2 no-op parts: 72 us
-with the executor, measured on the benchmark machine).
+persistent `_Worker` threads through a pair of locks, a cheaper hand-off than a
+ThreadPoolExecutor's futures.
 """
 from __future__ import annotations
 

@@ -105,3 +105,47 @@ def adaptive_windows(size: int, out: int) -> Tuple[np.ndarray, np.ndarray, np.nd
     start = (i * size) // out
     end = -((-(i + 1) * size) // out)
     return start, end, end - start
+
+
+class ConvGeometry:
+    """Sizes of one convolution: kernel, stride, padding, dilation, groups, OH, OW.
+
+    >>> geo = ConvGeometry((8, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2, 2, 2), (1, 1), 1)
+    >>> geo.oh, geo.ow, geo.taps, geo.part(2).n
+    (32, 32, 75, 2)
+    """
+
+    __slots__ = ("n", "c", "h", "w", "o", "kh", "kw", "stride", "pad", "dilation",
+                 "groups", "oh", "ow", "taps")
+
+    def __init__(self, x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Pair,
+                 pad: Pad4, dilation: Pair, groups: int) -> None:
+        self.n, self.c, self.h, self.w = x_shape
+        self.o, _, self.kh, self.kw = w_shape
+        self.stride, self.pad, self.dilation, self.groups = stride, pad, dilation, groups
+        self.oh = conv_output_size(self.h, self.kh, stride[0], pad[0], pad[1], dilation[0])
+        self.ow = conv_output_size(self.w, self.kw, stride[1], pad[2], pad[3], dilation[1])
+        self.taps = self.c * self.kh * self.kw  # rows of the im2col columns (all groups)
+
+    def part(self, n: int) -> "ConvGeometry":
+        """The same convolution over n images (a batch part)."""
+        part = object.__new__(ConvGeometry)
+        for name in self.__slots__:
+            setattr(part, name, getattr(self, name))
+        part.n = n
+        return part
+
+    @property
+    def reach(self) -> Pair:
+        """How far the kernel spans past its first tap, d*(k-1), in rows and columns."""
+        return self.dilation[0] * (self.kh - 1), self.dilation[1] * (self.kw - 1)
+
+    @property
+    def flops(self) -> int:
+        """Multiplies and adds of the forward."""
+        return 2 * self.n * self.o * (self.taps // self.groups) * self.oh * self.ow
+
+    @property
+    def padded(self) -> Pair:
+        """Height and width of the zero-padded input."""
+        return self.h + self.pad[0] + self.pad[1], self.w + self.pad[2] + self.pad[3]

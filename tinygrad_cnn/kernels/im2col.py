@@ -23,10 +23,8 @@ so that for any tap (ki, kj) and output row oh the pixels one row of columns nee
 x[n, c, oh*sh + ki*dh, ow*sw + kj*dw] for ow = 0..OW-1, are one contiguous run
 grid[n, c, oh*sh + ki*dh, (kj*dw) % sw, (kj*dw) // sw + ow]. The kernels' inner loops are
 then plain contiguous copies (im2col) and adds (col2im) with no bounds tests, which
-LLVM vectorises; a padding-free stride-1 input is its own grid (no copy). Against a
-table-driven gather (one precomputed source offset per column entry), per 8 images:
-(16,8,20,20) k5 im2col 0.27 -> 0.16 ms, col2im 0.41 -> 0.21; (32,3,32,32) 0.08 -> 0.06,
-0.13 -> 0.06; narrow rows tie ((64,32,14,14) 0.20 -> 0.23, 0.30 -> 0.25).
+LLVM vectorises; a padding-free stride-1 input is its own grid (no copy). It beats a
+table-driven gather (benchmarks/TUNING.md, "Other kernels").
 """
 from __future__ import annotations
 
@@ -37,7 +35,7 @@ from numba import njit
 
 from . import workspace
 from .geometry import Pad4, Pair, conv_output_size, pad4, pair
-from .layout import kernel_array
+from .runtime import kernel_array
 
 
 def grid_shape(x_shape: Sequence[int], pad: Pad4, stride_w: int) -> Tuple[int, ...]:
@@ -74,15 +72,12 @@ def from_grid(grid: np.ndarray, pad: Pad4, out: np.ndarray) -> None:
         out[:, :, :, w0::grid.shape[3]] = rows[:, :, :, r, m0:m0 + count]
 
 
-# Serial kernels: on 2 cores a numba thread pool next to OpenBLAS's 2 threads stalled at
-# whole scheduler quanta (8 or 16 ms per conv instead of ~1 ms), and these copies are
-# memory-bound anyway (a 9 MB copy: 0.63 ms serial, 0.67 ms with 2 workqueue threads).
-# BLAS owns the cores; see threads.py. nogil: large convs run these on two Python
+# Serial kernels: a numba thread pool next to OpenBLAS's threads stalls, and these copies
+# are memory-bound anyway (see threads.py). nogil: large convs run these on two Python
 # threads at once, one batch part each (batch_split.py). The inner loops index a view
 # starting at the run: an index i + ow could be negative as far as LLVM knows, and
-# numba's wraparound of negative indices then blocks vectorisation (measured 2-3x).
-# Flat 1-D arguments: the kernels compiled in 0.38 s instead of 0.55 s with 5-D ones
-# (a first run after install compiles every kernel it uses).
+# numba's wraparound of negative indices then blocks vectorisation. Flat 1-D arguments
+# compile faster than 5-D ones.
 @njit(cache=True, nogil=True)
 def _im2col_kernel(src, grid_chw, kernel, dilation, stride_h, out_hw, n_start, dst, width):
     """Columns (flat dst, `width` per row) for images n_start .. n_start + width // (OH*OW)
@@ -114,8 +109,7 @@ def _col2im_kernel(src, width, kernel, dilation, stride_h, out_hw, n_start, dst,
     row_len, plane = sw * wq, oh_n * ow_n
     # channel by channel, then image by image: the plane being summed into stays in L1,
     # and the channel's kh*kw rows of columns are read front to back, a few long streams
-    # (image-major order read all C*kh*kw rows a short run at a time: col2im of 32
-    # images (32,32,14,14) k3, 1.07 -> 0.94 ms; (8,64,28,28) 1.30 -> 1.18 ms)
+    # (image-major order read all C*kh*kw rows a short run at a time)
     for c in range(c_n):
         for n in range(width // plane):
             p0 = ((n_start + n) * c_n + c) * hp * row_len

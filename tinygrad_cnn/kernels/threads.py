@@ -1,22 +1,16 @@
 """Who gets the 2 cores: our own threads, each GEMM on one BLAS thread. Thread settings
 for the kernels, in one place.
 
-Measured on the 2-core benchmark machine:
-
-- numba kernels are serial (no `parallel=True`). A numba OpenMP/workqueue pool next to
-  OpenBLAS's 2 pthreads fought over the cores: each parallel region waited for a core
-  held by a spinning BLAS thread, so a conv took exactly 8.0 or 16.0 ms (whole 4 ms
-  scheduler quanta) instead of ~1 ms. Serial kernels also compile ~3x faster, and numba's
-  threading layer is never loaded.
+- numba kernels are serial (no `parallel=True`): a numba thread pool next to OpenBLAS's
+  pthreads fought over the cores, each parallel region waiting whole scheduler quanta
+  for a core held by a spinning BLAS thread. Serial kernels also compile faster.
 - Large convs and matrix products run in parts (batch images or rows) on Python threads,
   one part per core (`batch_split.py`): the kernels release the GIL, and each part's
-  copies and GEMMs stay on its core. That beat 2-thread BLAS GEMMs with serial copies
-  around them ((8,64,56,56) fwd+bwd 46 -> 34 ms).
+  copies and GEMMs stay on its core, which beat 2-thread BLAS GEMMs with serial copies.
 - So every GEMM of ours runs on one BLAS thread (`gemm`), also outside those parts: an
   OpenBLAS thread keeps spinning long after a multi-threaded call and then competes
-  with our threads. One BLAS thread also avoids OpenBLAS's per-block barriers, which on
-  a shared machine could each wait a whole 4 ms quantum (LeNet conv1's weight gradient:
-  776 ms with 2 threads instead of 1.1 ms while another training ran).
+  with our threads, and OpenBLAS's per-block barriers can each wait a scheduler quantum
+  on a shared machine. Measurements: benchmarks/TUNING.md, "gemm on one BLAS thread".
 
 `set_num_threads` / `get_num_threads` (re-exported as tinygrad_cnn.set_num_threads, as in
 torch) control numpy's OpenBLAS at run time, as threadpoolctl does, without the
@@ -109,11 +103,8 @@ def one_blas_thread():
 
 def gemm(a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     """np.matmul(a, b, out=out) on one BLAS thread. Every GEMM of ours runs so; large
-    ones are split across our own threads instead (batch_split.py). An idle OpenBLAS
-    thread spins for a long while after each multi-threaded call, so mixing 2-thread
-    GEMMs with our threads made them fight over the 2 cores: a LeNet step took 25.5 ms
-    (conv parts on our threads, dense layers on 2 BLAS threads), 18.4 ms with every GEMM
-    on one BLAS thread (PyTorch: 18.8 ms), same run."""
+    ones are split across our own threads instead (batch_split.py): 2-thread GEMMs next
+    to our threads fight over the cores (module docstring)."""
     with one_blas_thread():
         return np.matmul(a, b, out=out)
 
@@ -134,8 +125,8 @@ def _blas_operand(a: np.ndarray):
 
 def gemm_accumulate(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """out += a @ b for 2-D views, in place: BLAS's beta = 1, so no product temporary
-    and no extra pass over `out` (vs matmul into a scratch + add: 9 taps of
-    (64x32)@(32x16384), 9.2 -> 5.0 ms). Falls back to numpy without a usable cblas."""
+    and no extra pass over `out` (faster than matmul into a scratch + add). Falls back to
+    numpy without a usable cblas."""
     fn = _cblas_gemm.get(out.dtype)
     ops = (_blas_operand(a), _blas_operand(b), _blas_operand(out))
     shapes_ok = a.shape[1] == b.shape[0] and out.shape == (a.shape[0], b.shape[1])

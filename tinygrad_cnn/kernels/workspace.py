@@ -1,9 +1,8 @@
 """Reusable scratch and output buffers: fresh memory is expensive, recycled memory is not.
 
-Every new 4 KiB page costs a page fault (~1.5-2 us on the 2-core benchmark machine), so
-a freshly allocated 5 MB array costs ~2.5 ms before a single useful store; glibc hands
-large blocks back to the OS on free, so a training loop pays that again every step
-(conv on (8,64,56,56) took 1,170 page faults per call before this pool).
+Every new 4 KiB page costs a page fault, so a freshly allocated large array costs
+milliseconds before a single useful store; glibc hands large blocks back to the OS on
+free, so a training loop would pay that again every step (benchmarks/TUNING.md).
 
 `take(shape, dtype)` returns an array from a pool keyed by (shape, dtype). A pooled array
 is handed out again only when *nothing else references it*: every numpy view, tensor,

@@ -15,10 +15,11 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..ops.activation import LeakyReLU
+from ..ops.activation import leaky_relu  # noqa: F401  (re-exported)
 from ..ops.batch_norm import BatchNorm, batch_statistics
 from ..ops.conv2d import conv2d  # noqa: F401  (re-exported)
 from ..ops.dropout import Dropout
+from ..ops.hardtanh import hardtanh  # noqa: F401
 from ..ops.loss import (BinaryCrossEntropy, BinaryCrossEntropyWithLogits, NLLLoss,
                         check_reduction)
 from ..ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
@@ -28,7 +29,7 @@ from ..tensor import Tensor, as_tensor
 # the public functional API; the op classes imported above (Dropout, LeakyReLU, BatchNorm,
 # NLLLoss, Pad, ...) and the helpers are internals
 __all__ = [
-    "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
+    "relu", "leaky_relu", "hardtanh", "sigmoid", "tanh", "softmax", "log_softmax",
     "linear", "matmul", "flatten", "pad", "dropout", "batch_norm",
     "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
     "mse_loss", "nll_loss", "cross_entropy", "binary_cross_entropy",
@@ -44,15 +45,6 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     [0.0, 1.0]
     """
     return input.relu()
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x if x > 0 else negative_slope * x.
-
-    >>> leaky_relu(Tensor([-1.0, 2.0]), 0.5).tolist()
-    [-0.5, 2.0]
-    """
-    return LeakyReLU.apply(input, negative_slope=negative_slope)
 
 
 def sigmoid(input: Tensor) -> Tensor:

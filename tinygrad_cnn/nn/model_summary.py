@@ -8,13 +8,15 @@ twice these); torchinfo also counts one per bias add, so its numbers are a littl
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..creation import zeros
-from .module import Module
+
+if TYPE_CHECKING:  # Module.summary imports this module: no import back at run time
+    from .module import Module
 
 
 @dataclasses.dataclass

@@ -1,15 +1,20 @@
 """Activation functions: forward and local gradient side by side."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.function import Function
 from ..kernels import workspace
 from ..kernels.activation import relu_backward
+from .circuit import elementwise
 from .unary import as_float
 
 
 class ReLU(Function):
+    label, category, circuit = "relu", "activation", elementwise("relu")
+
     def forward(self, a):
         # into a recycled buffer; keep the output, not a mask: y > 0 exactly where a > 0
         # (NaN propagates, as in PyTorch)
@@ -21,6 +26,8 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
+    label, category, circuit = "leaky_relu", "activation", elementwise("leaky relu")
+
     def forward(self, a, negative_slope=0.01):
         self.mask = a > 0
         self.slope = negative_slope
@@ -31,6 +38,8 @@ class LeakyReLU(Function):
 
 
 class Sigmoid(Function):
+    category, circuit = "activation", elementwise("σ")
+
     def forward(self, a):
         # split by sign so exp never overflows
         a = as_float(a)
@@ -43,9 +52,53 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
+    category, circuit = "activation", elementwise("tanh")
+
     def forward(self, a):
         self.out = np.tanh(as_float(a))
         return self.out
 
     def backward(self, g):
         return g * (1 - self.out * self.out)
+
+
+# ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
+def relu(input) -> Any:
+    """max(x, 0) elementwise.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([-1.0, 2.0], requires_grad=True)
+    >>> x.relu().sum().backward(); x.grad
+    tensor([0., 1.])
+    """
+    return ReLU.apply(input)
+
+
+def sigmoid(input) -> Any:
+    """1 / (1 + e**-x) elementwise.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([0.0, 2.0]).sigmoid()
+    tensor([0.5000, 0.8808])
+    """
+    return Sigmoid.apply(input)
+
+
+def tanh(input) -> Any:
+    """Hyperbolic tangent elementwise.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([0.0, 1.0]).tanh()
+    tensor([0.0000, 0.7616])
+    """
+    return Tanh.apply(input)
+
+
+def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
+    """x if x > 0 else negative_slope * x.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> leaky_relu(Tensor([-1.0, 2.0]), 0.5).tolist()
+    [-0.5, 2.0]
+    """
+    return LeakyReLU.apply(input, negative_slope=negative_slope)

@@ -5,12 +5,17 @@ each input's shape.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.function import Function
+from .circuit import elementwise
 
 
 class Add(Function):
+    circuit = elementwise("+")
+
     def forward(self, a, b):
         return a + b
 
@@ -19,6 +24,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    circuit = elementwise("−")
+
     def forward(self, a, b):
         return a - b
 
@@ -27,6 +34,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    circuit = elementwise("*")
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return a * b
@@ -38,6 +47,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    circuit = elementwise("/")
+
     def forward(self, a, b):
         out = np.true_divide(a, b)
         if out.dtype.kind == "f" and a.dtype.kind != "f" and b.dtype.kind != "f":
@@ -54,6 +65,8 @@ class Div(Function):
 
 
 class Pow(Function):
+    circuit = elementwise("^")
+
     def forward(self, a, b):
         out = np.power(a, b)
         self.save_for_backward(a, b, out)
@@ -78,6 +91,8 @@ class Pow(Function):
 
 
 class Maximum(Function):
+    circuit = elementwise("max")
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return np.maximum(a, b)
@@ -90,6 +105,8 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    circuit = elementwise("min")
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return np.minimum(a, b)
@@ -110,3 +127,110 @@ class Where(Function):
     def backward(self, g):
         zero = np.zeros((), dtype=g.dtype)
         return np.where(self.condition, g, zero), np.where(self.condition, zero, g)
+
+
+# ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
+def add(input, other: Any, alpha: float = 1) -> Any:
+    """`input + alpha * other`, broadcasting as numpy does; dtypes promote as in PyTorch.
+
+    The operators `+ - * / ** @` call `add`, `sub`, `mul`, `div`, `pow`, `matmul`, and
+    work with Python numbers or arrays on either side:
+
+    >>> from tinygrad_cnn import Tensor
+    >>> a = Tensor([[1.0, 2.0]])             # shape (1, 2)
+    >>> b = Tensor([[10.0], [20.0]])         # shape (2, 1)
+    >>> a + b                                # broadcasts to (2, 2)
+    tensor([[11., 12.],
+            [21., 22.]])
+    >>> a - 1, a * 3, 1 - a
+    (tensor([[0., 1.]]), tensor([[3., 6.]]), tensor([[ 0., -1.]]))
+    >>> a / 2, a ** 2
+    (tensor([[0.5000, 1.0000]]), tensor([[1., 4.]]))
+    >>> a @ Tensor([[3.0], [4.0]])
+    tensor([[11.]])
+    >>> a.add(1.0, alpha=3)
+    tensor([[4., 5.]])
+    """
+    a, b = input._operands(other)
+    return Add.apply(a, b if alpha == 1 else b * alpha)
+
+
+def sub(input, other: Any, alpha: float = 1) -> Any:
+    """`input - alpha * other`, broadcasting (see `add`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([[1.0, 2.0]]).sub(Tensor([[1.0], [2.0]]))
+    tensor([[ 0.,  1.],
+            [-1.,  0.]])
+    """
+    a, b = input._operands(other)
+    return Sub.apply(a, b if alpha == 1 else b * alpha)
+
+
+def mul(input, other: Any) -> Any:
+    """Elementwise product, broadcasting (see `add`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x.mul(Tensor([3.0, 4.0])); y
+    tensor([3., 8.], grad_fn=<MulBackward>)
+    >>> y.sum().backward(); x.grad
+    tensor([3., 4.])
+    """
+    return Mul.apply(*input._operands(other))
+
+
+def div(input, other: Any) -> Any:
+    """Elementwise true division, broadcasting (see `add`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 2.0]).div(2), 2 / Tensor([1.0, 4.0])
+    (tensor([0.5000, 1.0000]), tensor([2.0000, 0.5000]))
+    """
+    return Div.apply(*input._operands(other))
+
+
+def pow(input, exponent: Any) -> Any:
+    """Elementwise power; `exponent` may be a number or a tensor (see `add`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 2.0, 3.0]).pow(2), 2 ** Tensor([1.0, 3.0])
+    (tensor([1., 4., 9.]), tensor([2., 8.]))
+    """
+    return Pow.apply(*input._operands(exponent))
+
+
+def maximum(input, other: Any) -> Any:
+    """Elementwise maximum of two tensors, broadcasting.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 5.0]).maximum(Tensor([3.0, 2.0]))
+    tensor([3., 5.])
+    """
+    return Maximum.apply(*input._operands(other))
+
+
+def minimum(input, other: Any) -> Any:
+    """Elementwise minimum of two tensors, broadcasting.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 5.0]).minimum(Tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
+    return Minimum.apply(*input._operands(other))
+
+
+def reflected(op: type, symbol: str, name: str):
+    """`other <symbol> input`: the op with the operands swapped (`2 - t`, `ndarray * t`)."""
+    def swapped(input, other: Any) -> Any:
+        b, a = input._operands(other)
+        return op.apply(a, b)
+
+    swapped.__name__ = swapped.__qualname__ = f"r{name}"
+    swapped.__doc__ = f"`other {symbol} input` (see `{name}`)."
+    return swapped
+
+
+radd, rsub = reflected(Add, "+", "add"), reflected(Sub, "-", "sub")
+rmul, rdiv = reflected(Mul, "*", "mul"), reflected(Div, "/", "div")
+rpow = reflected(Pow, "**", "pow")

@@ -10,34 +10,62 @@ from typing import Any, Optional
 import numpy as np
 
 from ..autograd.function import Function
-from ..kernels import conv_backward, conv_forward
+from ..kernels.conv import Needs, conv_backward, conv_forward
 from ..kernels.geometry import Pad4, Pair, pair, same_padding
+from .circuit import Ref, batched, dot, window
+
+
+def _circuit(ctx, inputs, out):
+    """One `+` per output element over its window's products (and the bias)."""
+    x, w = inputs[0], inputs[1]
+    x_shape, out_shape = batched(x.shape), batched(out.shape)
+    groups = int(ctx.options.get("groups", 1))
+    per_group_out, cin = w.shape[0] // groups, w.shape[1]
+    for o, value in enumerate(out.ravel()):
+        n, co, y, xx = np.unravel_index(o, out_shape)
+        first_ci = (co // per_group_out) * cin
+        pairs = []
+        for ci in range(cin):
+            for ky, kx, iy, ix in window(y, xx, w.shape[2:], ctx.options, x_shape):
+                xi = np.ravel_multi_index((n, first_ci + ci, iy, ix), x_shape)
+                wi = np.ravel_multi_index((co, ci, ky, kx), w.shape)
+                pairs.append((Ref(0, int(xi)), Ref(1, int(wi)), float(x.flat[xi]),
+                              float(w.flat[wi])))
+        bias = [Ref(2, int(co))] if len(inputs) > 2 else []
+        yield dot(pairs, bias, float(value))
+
+
+_circuit.node_per_element = True
 
 
 class Conv2d(Function):
     """out[n, o] = b[o] + sum_c sum_taps w[o, c, ki, kj] * x[n, c, ih, iw]."""
 
+    category, circuit = "conv", _circuit
+
     def forward(self, x, w, b=None, *, stride: Pair = (1, 1), padding: Pad4 = (0, 0, 0, 0),
                 dilation: Pair = (1, 1), groups: int = 1):
         self.unbatched = x.ndim == 3
         x = x[None] if self.unbatched else x
-        need = self.needs_input_grad
-        out, cols = conv_forward(x, w, b, stride, padding, dilation, groups,
-                                 keep_cols=bool(need) and need[1])
-        if need:
-            self.x_shape, self.w, self.has_bias = x.shape, w, b is not None
-            # the weight gradient needs the columns: kept when small, else recomputed
-            self.cols = cols
-            self.x = x if need[1] and cols is None else None
+        wanted = self.needs_input_grad
+        out, saved = conv_forward(x, w, b, stride, padding, dilation, groups,
+                                  keep=bool(wanted) and wanted[1])
+        if wanted:  # what the route saved for the weight gradient, and the weight
+            self.saved, self.w, self.has_bias = saved, w, b is not None
         return out[0] if self.unbatched else out
 
+    @property
+    def cols(self) -> Optional[list]:
+        """Each batch part's im2col columns kept for the weight gradient, or None when
+        the forward kept none (no weight gradient wanted, too large, or another route)."""
+        kept = [getattr(part, "cols", None) for part in self.saved.saved]
+        return None if any(c is None for c in kept) else kept
+
     def backward(self, grad):
-        o = self.options
-        need = self.needs_input_grad
-        need = (need[0], need[1], self.has_bias and need[2])
-        gx, gw, gb = conv_backward(grad[None] if self.unbatched else grad, self.x, self.cols,
-                                   self.w, self.x_shape, o["stride"], o["padding"],
-                                   o["dilation"], o["groups"], need)
+        wanted = self.needs_input_grad
+        needs = Needs(wanted[0], wanted[1], self.has_bias and wanted[2])
+        gx, gw, gb = conv_backward(grad[None] if self.unbatched else grad, self.saved, self.w,
+                                   needs)
         if gx is not None and self.unbatched:
             gx = gx[0]
         return (gx, gw, gb) if self.has_bias else (gx, gw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..creation import generator
+from ..rng import generator
 
 
 class Dropout(Function):

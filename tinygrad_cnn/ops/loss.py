@@ -23,6 +23,8 @@ class NLLLoss(Function):
     """-weight[t] * logp[i, t] per row i of a (M, C) input; ignored rows give 0.
 
     `total_weight` (sum of the weights of the non-ignored rows) is kept for 'mean'."""
+    label, category = "nll_loss", "loss"
+
 
     def forward(self, logp, target=None, weight=None, ignore_index=-100):
         rows = np.arange(target.shape[0])
@@ -43,6 +45,8 @@ class NLLLoss(Function):
 
 class BinaryCrossEntropy(Function):
     """-(t log x + (1 - t) log(1 - x)), logs clamped at -100 as PyTorch does."""
+    category = "loss"
+
 
     def forward(self, x, t):
         self.save_for_backward(x, t)
@@ -62,6 +66,8 @@ class BinaryCrossEntropy(Function):
 
 class BinaryCrossEntropyWithLogits(Function):
     """BCE on logits: (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t, stable."""
+    category = "loss"
+
 
     def forward(self, x, t, pos_weight):
         self.save_for_backward(x, t, pos_weight)

@@ -13,6 +13,7 @@ from ..autograd.function import Function
 from ..kernels import (avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward,
                        maxpool_indices)
 from ..kernels.geometry import Pair, adaptive_windows, avgpool_windows, pair, pool_output_size
+from .circuit import Ref, batched, local_gradients, sum_term, window, winner_share
 
 
 def _batched(x: np.ndarray) -> Tuple[np.ndarray, bool]:
@@ -63,8 +64,27 @@ def _pool_geometry(x: np.ndarray, name: str, kernel_size: Any, stride: Any, padd
     return kernel, stride, padding, dilation, out_hw
 
 
+def _circuit(ctx, inputs, out):
+    """One `max` or `mean` node per output element over its window."""
+    x = inputs[0]
+    x_shape, out_shape = batched(x.shape), batched(out.shape)
+    kernel = pair(ctx.options["kernel_size"], "kernel_size")
+    divisor = None if ctx.name == "MaxPool2d" else local_gradients(ctx, inputs, out)[0].divisor
+    for o, value in enumerate(out.ravel()):
+        n, c, y, xx = np.unravel_index(o, out_shape)
+        ids = [int(np.ravel_multi_index((n, c, iy, ix), x_shape))
+               for _, _, iy, ix in window(y, xx, kernel, ctx.options, x_shape)]
+        refs = [Ref(0, i) for i in ids]
+        if divisor is None:
+            yield sum_term("max", refs, winner_share(x.ravel()[ids], float(value)), float(value))
+        else:
+            yield sum_term("mean", refs, [1.0 / divisor[y, xx]] * len(ids), float(value))
+
+
 class MaxPool2d(Function):
     """out = max over each window; the gradient goes to the (first) argmax only."""
+
+    category, circuit = "pool", _circuit
 
     def forward(self, x, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
                 output_size: Pair, return_indices: bool = False):
@@ -78,15 +98,18 @@ class MaxPool2d(Function):
         return out[0] if unbatched else out
 
     def backward(self, grad):
-        o = self.options
+        window = self.options
         gx = maxpool_backward(grad[None] if self.unbatched else grad, self.tap, self.x_shape,
-                              o["kernel_size"], o["stride"], o["padding"], o["dilation"])
+                              window["kernel_size"], window["stride"], window["padding"],
+                              window["dilation"])
         return gx[0] if self.unbatched else gx
 
 
 class _WindowMean(Function):
     """Mean over per-row x per-column windows with a per-output divisor; subclasses say
     which windows (`windows`), forward and gradient are shared."""
+
+    category = "pool"
 
     def windows(self, height: int, width: int, **options: Any) -> tuple:
         raise NotImplementedError
@@ -107,6 +130,8 @@ class _WindowMean(Function):
 
 
 class AvgPool2d(_WindowMean):
+    circuit = _circuit
+
     def windows(self, height, width, *, kernel_size, stride, padding, output_size,
                 count_include_pad, divisor_override):
         h0, h1, hn = avgpool_windows(height, output_size[0], kernel_size[0], stride[0],

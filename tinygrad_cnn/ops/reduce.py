@@ -1,9 +1,13 @@
 """Reductions over `dim` (None, int or tuple) with `keepdim`: forward and local gradient."""
 from __future__ import annotations
 
+from collections import namedtuple
+from typing import Any, Callable, Optional
+
 import numpy as np
 
 from ..autograd.function import Function
+from .circuit import reduction
 from .shape import wrap_dim
 
 
@@ -24,6 +28,8 @@ def expand_back(g: np.ndarray, in_shape: tuple, axes: tuple, keepdim: bool) -> n
 
 
 class Sum(Function):
+    circuit = reduction(lambda options: "+")
+
     def forward(self, a, dim=None, keepdim=False):
         self.axes = normalize_dims(dim, a.ndim)
         self.in_shape, self.keepdim = a.shape, keepdim
@@ -34,6 +40,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    circuit = reduction(lambda options: "mean")
+
     def forward(self, a, dim=None, keepdim=False):
         self.axes = normalize_dims(dim, a.ndim)
         self.in_shape, self.keepdim = a.shape, keepdim
@@ -47,6 +55,8 @@ class Mean(Function):
 class Max(Function):
     """max/min over dims. With one int `dim` the gradient goes to the returned index
     (as torch.max(x, dim)); over all or several dims ties share it evenly (as torch.amax)."""
+    circuit = reduction(lambda options: "min" if options.get("smallest") else "max")
+
 
     def forward(self, a, dim=None, keepdim=False, smallest=False):
         self.in_shape, self.keepdim = a.shape, keepdim
@@ -88,7 +98,7 @@ class Var(Function):
         count = int(np.prod([a.shape[i] for i in self.axes]))
         self.centered = a - a.mean(axis=self.axes, keepdims=True)
         # count <= correction gives inf/nan, as in PyTorch
-        self.denom = a.dtype.type(max(count - correction, 0))
+        self.denom = a.dtype.type(np.maximum(count - correction, 0))
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray((self.centered * self.centered).sum(
                 axis=self.axes, keepdims=keepdim) / self.denom)
@@ -110,3 +120,172 @@ class Std(Var):
         with np.errstate(divide="ignore", invalid="ignore"):
             g_var = np.where(self.out == 0, np.zeros((), g.dtype), g / (2 * self.out))
         return super().backward(g_var)
+
+
+# ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
+MinMax = namedtuple("MinMax", ["values", "indices"])
+MinMax.__doc__ = """`(values, indices)` returned by `Tensor.max(dim)` / `Tensor.min(dim)`.
+
+>>> from tinygrad_cnn import Tensor
+>>> values, indices = Tensor([[1.0, 5.0], [3.0, 2.0]]).max(dim=1)
+>>> values, indices
+(tensor([5., 3.]), tensor([1, 0]))
+"""
+
+
+def sum(input, dim: Any = None, keepdim: bool = False) -> Any:
+    """Sum of all elements, or along `dim` (an int or a tuple of ints); `keepdim=True`
+    keeps the reduced dims with size 1.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> t = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> t.sum(), t.sum(dim=1)
+    (tensor(10.), tensor([3., 7.]))
+    >>> t.sum(dim=0, keepdim=True)
+    tensor([[4., 6.]])
+    """
+    return Sum.apply(input, dim=dim, keepdim=keepdim)
+
+
+def mean(input, dim: Any = None, keepdim: bool = False) -> Any:
+    """Mean of all elements, or along `dim` (floating point tensors only).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
+    >>> x.mean(dim=1, keepdim=True)
+    tensor([[1.5000],
+            [4.0000]], grad_fn=<MeanBackward>)
+    >>> x.mean().backward(); x.grad
+    tensor([[0.2500, 0.2500],
+            [0.2500, 0.2500]])
+    """
+    if input.data.dtype.kind not in "fc":
+        raise RuntimeError(f"mean(): input dtype should be floating point, got "
+                           f"{input.data.dtype}")
+    return Mean.apply(input, dim=dim, keepdim=keepdim)
+
+
+def max(input, dim: Optional[int] = None, keepdim: bool = False):
+    """Max over everything, or `(values, indices)` along one `dim`; given a tensor,
+    the elementwise `maximum`. The gradient goes to the selected element.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> x = Tensor([[1.0, 5.0], [3.0, 2.0]], requires_grad=True)
+    >>> x.detach().max()
+    tensor(5.)
+    >>> values, indices = x.max(dim=1)
+    >>> indices
+    tensor([1, 0])
+    >>> values.sum().backward(); x.grad
+    tensor([[0., 1.],
+            [1., 0.]])
+    """
+    if isinstance(dim, type(input)):
+        return input.maximum(dim)
+    out = Max.apply(input, dim=dim, keepdim=keepdim)
+    return MinMax(*out) if isinstance(out, tuple) else out
+
+
+def min(input, dim: Optional[int] = None, keepdim: bool = False):
+    """Min over everything, or `(values, indices)` along one `dim` (see `max`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> t = Tensor([[1.0, 5.0], [3.0, 2.0]])
+    >>> t.min()
+    tensor(1.)
+    >>> t.min(dim=0, keepdim=True)
+    MinMax(values=tensor([[1., 2.]]), indices=tensor([[0, 1]]))
+    """
+    if isinstance(dim, type(input)):
+        return input.minimum(dim)
+    out = Max.apply(input, dim=dim, keepdim=keepdim, smallest=True)
+    return MinMax(*out) if isinstance(out, tuple) else out
+
+
+def amax(input, dim: Any = None, keepdim: bool = False) -> Any:
+    """Max values only, over one dim or a tuple of dims.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> t = Tensor([[1.0, 5.0], [3.0, 2.0]])
+    >>> t.amax(dim=0), t.amax(dim=(0, 1))
+    (tensor([3., 5.]), tensor(5.))
+    """
+    dim = tuple(dim) if isinstance(dim, (list, tuple)) else (None if dim is None else (dim,))
+    return Max.apply(input, dim=dim, keepdim=keepdim)
+
+
+def amin(input, dim: Any = None, keepdim: bool = False) -> Any:
+    """Min values only, over one dim or a tuple of dims (see `amax`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).amin(dim=1, keepdim=True)
+    tensor([[1.],
+            [2.]])
+    """
+    dim = tuple(dim) if isinstance(dim, (list, tuple)) else (None if dim is None else (dim,))
+    return Max.apply(input, dim=dim, keepdim=keepdim, smallest=True)
+
+
+def argmax(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    """Index of the max along `dim`, or into the flattened tensor if dim is None.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> t = Tensor([[1.0, 5.0], [3.0, 2.0]])
+    >>> t.argmax(dim=1), t.argmax()
+    (tensor([1, 0]), tensor(1))
+    """
+    return _arg(input, np.argmax, dim, keepdim)
+
+
+def argmin(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    """Index of the min along `dim`, or into the flattened tensor (see `argmax`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).argmin(dim=0)
+    tensor([0, 1])
+    """
+    return _arg(input, np.argmin, dim, keepdim)
+
+
+def _arg(input, pick: Callable, dim: Optional[int], keepdim: bool) -> Any:
+    if dim is None:
+        idx = np.asarray(pick(input.data))
+        return input._wrap(idx.reshape((1,) * input.ndim) if keepdim else idx, False)
+    return input._wrap(np.asarray(pick(input.data, axis=dim, keepdims=keepdim)), False)
+
+
+def var(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
+        correction: Optional[int] = None) -> Any:
+    """Variance with Bessel's correction by default (`correction=1`);
+    `unbiased=False` (or `correction=0`) divides by n.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([1.0, 3.0]).var().item()
+    2.0
+    >>> t = Tensor([[1.0, 3.0], [2.0, 2.0]])
+    >>> t.var(dim=1), t.var(dim=1, unbiased=False)
+    (tensor([2., 0.]), tensor([1., 0.]))
+    """
+    return Var.apply(input, dim=dim, keepdim=keepdim,
+                            correction=_correction(unbiased, correction))
+
+
+def std(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
+        correction: Optional[int] = None) -> Any:
+    """Standard deviation (see `var`).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> round(Tensor([1.0, 3.0]).std().item() ** 2, 4)
+    2.0
+    >>> Tensor([[1.0, 3.0], [2.0, 2.0]]).std(dim=1, keepdim=True)
+    tensor([[1.4142],
+            [0.0000]])
+    """
+    return Std.apply(input, dim=dim, keepdim=keepdim,
+                            correction=_correction(unbiased, correction))
+
+
+def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1

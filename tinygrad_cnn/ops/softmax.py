@@ -1,6 +1,8 @@
 """softmax and log_softmax along `dim`, numerically stable: forward and local gradient."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -12,6 +14,8 @@ def _shifted(a, dim):
 
 
 class Softmax(Function):
+    category = "activation"
+
     def forward(self, a, dim=-1):
         self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
         e = np.exp(_shifted(a, dim))
@@ -24,6 +28,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    label, category = "log_softmax", "activation"
+
     def forward(self, a, dim=-1):
         self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
         z = _shifted(a, dim)
@@ -32,3 +38,26 @@ class LogSoftmax(Function):
 
     def backward(self, g):
         return g - np.exp(self.out) * g.sum(axis=self.dim, keepdims=True)
+
+
+# ----- user-facing functions: Tensor methods (tensor.py's table) and nn.functional -----
+def softmax(input, dim: int) -> Any:
+    """exp(x) normalised to sum to 1 along `dim` (numerically stable).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([[0.0, 0.0], [0.0, 1.0]]).softmax(dim=1)
+    tensor([[0.5000, 0.5000],
+            [0.2689, 0.7311]])
+    """
+    return Softmax.apply(input, dim=dim)
+
+
+def log_softmax(input, dim: int) -> Any:
+    """log(softmax(x, dim)), computed stably (pair it with NLL for cross-entropy).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> Tensor([[0.0, 0.0], [0.0, 1.0]]).log_softmax(dim=1)
+    tensor([[-0.6931, -0.6931],
+            [-1.3133, -0.3133]])
+    """
+    return LogSoftmax.apply(input, dim=dim)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from .lr_scheduler import LRScheduler
+from .scheduler_base import LRScheduler
 from .optimizer import Optimizer
 
 Floats = Union[float, Sequence[float]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import List, Sequence, SupportsFloat, Union
 
-from .lr_scheduler import LRScheduler
+from .scheduler_base import LRScheduler
 from .optimizer import Optimizer
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from . import style
 from .op_labels import op_category
 from .picture import Picture
-from .scalar_rules import RULES, Ref, Term, _ELEMENTWISE, expand
+from ..ops.circuit import Ref, Term, expand, node_per_element
 from .walk import graph_tensors, is_scalar_constant, retain_all_grads
 
 if TYPE_CHECKING:
@@ -169,9 +169,8 @@ class _Builder:
     # ----- size guard --------------------------------------------------------------------------
     def _check_size_lower_bound(self) -> None:
         """Ops that always give one node per output element: refuse before any work."""
-        always = set(_ELEMENTWISE) | {"MatMul", "Conv2d"}
         at_least = sum(t.data.size for t in self.tensors
-                       if t._ctx is not None and t._ctx.name in always)
+                       if t._ctx is not None and node_per_element(t._ctx.name))
         if at_least > self.max_nodes:
             self._refuse(f"at least {at_least}")
 

@@ -1,4 +1,6 @@
-"""How an op node is named and which of its arguments are worth printing.
+"""How an op node is named and which of its arguments are worth printing. Each op
+declares its own name and colour family beside its gradient (`Function.label`,
+`Function.category`); this module reads them.
 
 >>> op_display_name("MaxPool2d"), op_display_name("ReLU"), op_category("Conv2d")
 ('max_pool2d', 'relu', 'conv')
@@ -10,21 +12,8 @@ from typing import Any, List
 
 import numpy as np
 
+from ..autograd.function import Function
 from .style import fmt_number, fmt_shape
-
-# names that the CamelCase -> snake_case rule gets wrong
-_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "MatMul": "matmul",
-          "LogSoftmax": "log_softmax", "MSELoss": "mse_loss", "Getitem": "getitem",
-          "NLLLoss": "nll_loss"}
-
-_CATEGORIES = {
-    "conv": ("Conv2d", "Conv1d", "ConvTranspose2d"),
-    "pool": ("MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"),
-    "activation": ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU"),
-    "linear": ("MatMul", "Linear"),
-    "shape": ("Reshape", "Permute", "Expand", "Getitem", "Cat", "Pad", "Cast", "Identity",
-              "Flatten"),
-}
 
 # option values that are the op's default and so only clutter the picture
 _DEFAULTS = {"dilation": 1, "groups": 1, "keepdim": False, "ceil_mode": False, "padding": 0,
@@ -39,8 +28,9 @@ def op_display_name(name: str) -> str:
     >>> op_display_name("AdaptiveAvgPool2d"), op_display_name("NLLLoss")
     ('adaptive_avg_pool2d', 'nll_loss')
     """
-    if name in _NAMES:
-        return _NAMES[name]
+    op = Function.registry.get(name)
+    if op is not None and op.label is not None:
+        return op.label
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
@@ -50,12 +40,7 @@ def op_category(name: str) -> str:
     >>> op_category("ReLU"), op_category("BinaryCrossEntropy"), op_category("Add")
     ('activation', 'loss', 'arithmetic')
     """
-    for category, names in _CATEGORIES.items():
-        if name in names:
-            return category
-    if "Loss" in name or "Entropy" in name:
-        return "loss"
-    return "arithmetic"
+    return getattr(Function.registry.get(name), "category", "arithmetic")
 
 
 def _fmt_value(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""Stride-1 convolution as shifted-view implicit GEMM: no im2col, no col2im.
+"""The shifted route: stride-1 convolution as shifted-view implicit GEMM, no im2col.
 
 x is padded once into a channel-major (C, N*Hp*Wp + tail) array `xp` (Hp, Wp the padded
 height and width; the zero tail keeps the last shifted view in bounds). Number the
@@ -14,8 +14,7 @@ reads in place:
 with L = N*Hp*Wp. Positions with i >= OH or k >= OW are junk (their windows wrap into
 the next row or image): the forward drops them when it writes NCHW, and g_full holds
 zeros there so they add nothing to the gradients. The junk costs (Hp*Wp)/(OH*OW) more
-flops (1.31x on 14x14 p1), far less than the im2col it replaces (9x the input written
-and read again).
+flops, less than the im2col it replaces on wide images (benchmarks/TUNING.md, `shifted`).
 
 A Python loop runs over the kh*kw taps (at most 25 in the benchmarks): each step is one
 large GEMM accumulated in place (`gemm_accumulate`, BLAS beta = 1), which numpy's
@@ -24,13 +23,38 @@ views form one strided (kh, kw, C, L) array, one batched matmul.
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import workspace
-from .threads import gemm, gemm_accumulate
+from .. import runtime
+from ..runtime import gemm, gemm_accumulate
+
+#: stride-1 ungrouped convs with at least this many input channels x kernel columns (the
+#: inner dimension of the GEMMs here) take this route; narrower ones are too narrow for
+#: BLAS (benchmarks/TUNING.md)
+SHIFTED_MIN_INNER = 32
+#: ... when the padded grid adds at most this share of junk positions, (Hp*Wp)/(OH*OW):
+#: small images lose to im2col once both run in batch parts (benchmarks/TUNING.md)
+SHIFTED_MAX_JUNK = 1.2
+
+
+@dataclass
+class ShiftedSaved:
+    """What the weight gradient needs: the stacked input when it fits
+    runtime.SAVE_BYTES, else x to stack again (None: not needed)."""
+    stacked: Optional[np.ndarray] = None
+    x: Optional[np.ndarray] = None
+
+
+def applies(geo) -> bool:
+    """Stride 1, ungrouped, wide enough for BLAS, with little junk on the padded grid."""
+    if geo.stride != (1, 1) or geo.groups != 1 or geo.c * geo.kw < SHIFTED_MIN_INNER:
+        return False
+    height, width = geo.padded
+    return height * width <= SHIFTED_MAX_JUNK * geo.oh * geo.ow
 
 
 class Shifted:
@@ -49,7 +73,7 @@ class Shifted:
     def pad(self, x: np.ndarray) -> np.ndarray:
         """xp (C, L + tail): x channel-major on the zero-padded grid."""
         geo = self.geo
-        xp = workspace.zeros((geo.c, self.length + self.tail), x.dtype)
+        xp = runtime.scratch_zeros((geo.c, self.length + self.tail), x.dtype)
         self.interior(xp)[...] = x.transpose(1, 0, 2, 3)
         return xp
 
@@ -58,7 +82,7 @@ class Shifted:
         kernel row ki's input is the slice xs[:, ki*dh*Wp : ... + L], a K = C*kw GEMM
         operand (an im2col over kw only, kw x the padded input)."""
         geo, xp = self.geo, self.pad(x)
-        xs = workspace.take((geo.c * geo.kw, self.stacked_length), x.dtype)
+        xs = runtime.scratch((geo.c * geo.kw, self.stacked_length), x.dtype)
         shifted = as_strided(xp, (geo.c, geo.kw, self.stacked_length),
                              (xp.strides[0], self.dw * xp.itemsize, xp.itemsize))
         np.copyto(xs.reshape(geo.c, geo.kw, -1), shifted)
@@ -93,18 +117,36 @@ def _tap_weights(w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(w.transpose(2, 3, 0, 1)).reshape(-1, w.shape[0], w.shape[1])
 
 
+def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo, out: np.ndarray,
+            keep: bool) -> ShiftedSaved:
+    """out = conv(x, w) + b; keeps the stacked input (or x) for the weight gradient."""
+    stacked = shifted_forward(x, w, b, geo, out)
+    if not keep:
+        return ShiftedSaved()
+    return ShiftedSaved(stacked=stacked) if stacked.nbytes <= runtime.SAVE_BYTES \
+        else ShiftedSaved(x=x)
+
+
+def backward(saved: ShiftedSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
+             gx: Optional[np.ndarray]) -> tuple:
+    """(gw, gb), and gx written into `gx` when needs.x."""
+    stacked = saved.stacked
+    if needs.w and stacked is None:
+        stacked = Shifted(geo).stack(saved.x)
+    return shifted_backward(grad, stacked, w, geo, needs, gx)
+
+
 def shifted_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo,
                     out: np.ndarray) -> np.ndarray:
     """out (N, O, OH, OW) = a stride-1, ungrouped conv of x; returns the stacked x (what
     the weight gradient needs).
 
     kh GEMMs with K = C*kw on the kw-stacked input rather than kh*kw with K = C: the
-    wider inner dimension runs BLAS faster ((64,32,14,14): 4.7 -> 3.9 ms + 0.4 ms for
-    the stacking copy)."""
+    wider inner dimension runs BLAS faster."""
     sh = Shifted(geo)
     xs = sh.stack(x)
     rows = sh.rows(xs)
-    full = workspace.take((geo.o, sh.length), x.dtype)
+    full = runtime.scratch((geo.o, sh.length), x.dtype)
     weights = _row_weights(w)
     gemm(weights[0], rows[0], out=full)  # the first kernel row sets full
     for ki in range(1, geo.kh):  # kh large GEMMs (see the module docstring)
@@ -118,27 +160,26 @@ def shifted_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo,
 
 
 def shifted_backward(grad: np.ndarray, xs: Optional[np.ndarray], w: np.ndarray, geo,
-                     need: Tuple[bool, bool, bool], gx: Optional[np.ndarray]) -> tuple:
-    """(gw, gb) of `shifted_forward`, and the input gradient written into gx when need[0];
+                     needs, gx: Optional[np.ndarray]) -> tuple:
+    """(gw, gb) of `shifted_forward`, and the input gradient written into gx when needs.x;
     xs (its stacked x) is needed for gw only.
 
     gw: one batched GEMM, xs rows (C*kw, L) @ g_full.T per kernel row. That orientation
-    and the stacking both matter for this long-inner-dimension product
-    ((64,32,14,14): per tap (O, L) @ (L, C) 8-12 ms, stacked 4.2 ms + 0.4 ms stacking).
+    and the stacking both make this long-inner-dimension product faster.
     gx: kh*kw GEMMs with K = O accumulated into the padded input gradient."""
     sh = Shifted(geo)
-    g_full = workspace.zeros((geo.o, sh.length), grad.dtype)
+    g_full = runtime.scratch_zeros((geo.o, sh.length), grad.dtype)
     sh.valid(g_full)[...] = grad.transpose(1, 0, 2, 3)
     gw = gb = None
-    if need[1]:
+    if needs.w:
         rows = gemm(sh.rows(xs), g_full.T)  # (kh, C*kw, O)
         gw = np.ascontiguousarray(rows.reshape(geo.kh, geo.c, geo.kw, geo.o)
                                   .transpose(3, 1, 0, 2))
-    if need[0]:
-        gxp = workspace.zeros((geo.c, sh.length + sh.tail), grad.dtype)
+    if needs.x:
+        gxp = runtime.scratch_zeros((geo.c, sh.length + sh.tail), grad.dtype)
         for wt, off in zip(_tap_weights(w), sh.offsets):  # kh*kw large GEMMs
             gemm_accumulate(wt.T, g_full, gxp[:, off:off + sh.length])
         np.copyto(gx, sh.interior(gxp).transpose(1, 0, 2, 3))
-    if need[2]:
+    if needs.b:
         gb = grad.sum(axis=(0, 2, 3))
     return gw, gb

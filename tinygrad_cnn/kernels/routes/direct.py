@@ -1,48 +1,38 @@
-"""Direct convolution for few channels: no im2col, no GEMM.
+"""The direct route: convolution for few channels, no im2col, no GEMM.
 
-With few channels the GEMMs of the im2col route are skinny (M or K = 8 on (16,8,20,20)
-k5: 35-60 GFLOP/s on OpenBLAS) and the im2col copies cost as much as the arithmetic.
-Here the kernel reads the zero-padded input in place. Number the "wide" output positions
-i = oh*Wp + ow over the padded width Wp (ow >= OW are junk, dropped on the way out); the
+With few channels the GEMMs of the im2col route are skinny and the im2col copies cost as
+much as the arithmetic (benchmarks/TUNING.md, `direct`). Here the kernel reads the
+zero-padded input in place. Number the "wide" output positions i = oh*Wp + ow over the
+padded width Wp (ow >= OW are junk, dropped on the way out); the
 input under tap t = (c, ki, kj) at position i is then padded[offset[t] + i] with
 offset[t] = (c*Hp + ki*dh)*Wp + kj*dw, one contiguous run per tap, so
 
     out[o, i] = sum over taps t of w[o, t] * padded[offset[t] + i].
 
 The loop over i is the vectorised inner loop; each pass reads the runs of 3 taps and adds
-into 4 output channels' accumulators (12 multiply-adds per 3 loads + 4 read-add-writes,
-against 1 per read-add-write one tap and channel at a time: store-bound at a third of the
-speed). The accumulators are one L1-sized (4, OH*Wp) scratch per image, written out to
-NCHW (with the bias) once every tap is in. The weight gradient runs the same loops with
-the roles turned: 12 dot products of 4 gradient rows (zero at the junk positions) with
-3 tap runs. The input gradient is a forward conv of the gradient (`conv._transposed_conv`),
-so it takes this kernel too.
-
-Per 8-image part on one thread, im2col route -> direct: (16,8,20,20)->8 k5 forward
-0.41 -> 0.19 ms, weight gradient (with its im2col) 0.46 -> 0.19 ms. Wider convs lose:
-the GEMMs there run at 75-120 GFLOP/s, this kernel at 45-70 ((32,32,14,14)->64: 3.0 ->
-4.4 ms forward), hence DIRECT_MAX_CHANNELS; and so do convs with few taps per output,
-where zeroing and writing out the accumulators weigh more (DIRECT_MIN_TAPS).
-
-The price is compile time: each kernel takes ~1 s to compile (per dtype), paid once, on
-first use, since numba caches it on disk.
+into 4 output channels' accumulators (more multiply-adds per store than one tap and
+channel at a time, which is store-bound). The accumulators are one L1-sized (4, OH*Wp)
+scratch per image, written out to NCHW (with the bias) once every tap is in. The weight
+gradient runs the same loops with the roles turned: 12 dot products of 4 gradient rows
+(zero at the junk positions) with 3 tap runs. The input gradient is a forward conv of the
+gradient (`transposed.py`), so it takes this kernel too. The price is compile time, paid
+once per dtype (numba's disk cache).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional, Tuple
 
 import numpy as np
 from numba import njit
 
-from . import workspace
+from .. import runtime
 
 #: stride-1 ungrouped convs whose input and output channels are both at most this, ...
+#: (wider ones run faster as GEMMs)
 DIRECT_MAX_CHANNELS = 16
-#: ... and that have at least this many taps (C*kh*kw) per output, run direct. Fwd+bwd,
-#: 2 threads, medians, im2col routes -> direct: (16,8,20,20)->8 k5 1.60 -> 0.97 ms,
-#: (16,8,20,20)->8 k3 1.15 -> 0.57, (16,16,24,24)->16 k3 2.36 -> 1.66, (32,4,28,28)->8
-#: k5 2.90 -> 1.70, (32,4,28,28)->8 k3 1.24 -> 1.03, (32,2,28,28)->8 k5 1.76 -> 1.61;
-#: fewer taps lose: (32,3,32,32)->16 k3 p0 1.42 -> 1.53, (10,1,9,9)->5 0.15 -> 0.18.
+#: ... and that have at least this many taps (C*kh*kw) per output, run direct (with fewer,
+#: zeroing and writing out the accumulators weigh more); benchmarks/TUNING.md, `direct`
 DIRECT_MIN_TAPS = 32
 #: output channels per block (the kernels' 4 accumulator rows)
 BLOCK = 4
@@ -52,9 +42,15 @@ BLOCK = 4
 _MATH = {"contract", "reassoc"}
 
 
-def direct_applies(geo) -> bool:
+@dataclass
+class DirectSaved:
+    """The weight gradient reads x itself (None: not needed)."""
+    x: Optional[np.ndarray] = None
+
+
+def applies(geo) -> bool:
     """The direct route suits this conv (and its input gradient, a conv of the same
-    kind: needs the padding within the kernel's reach, see `conv._transposed_conv`)."""
+    kind: needs the padding within the kernel's reach, see `transposed.py`)."""
     if geo.stride != (1, 1) or geo.groups != 1 or max(geo.c, geo.o) > DIRECT_MAX_CHANNELS:
         return False
     if geo.taps < DIRECT_MIN_TAPS:
@@ -79,7 +75,7 @@ class _Layout:
     def pad(self, x: np.ndarray) -> np.ndarray:
         """x zero-padded, flat, with the tail."""
         geo, (pt, _, pl, _) = self.geo, self.geo.pad
-        flat = workspace.zeros((geo.n * self.image + self.tail,), x.dtype)
+        flat = runtime.scratch_zeros((geo.n * self.image + self.tail,), x.dtype)
         grid = flat[:geo.n * self.image].reshape(geo.n, geo.c, self.hp, self.wp)
         grid[:, :, pt:pt + geo.h, pl:pl + geo.w] = x
         return flat
@@ -89,11 +85,12 @@ def _pack(w2d: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """(O, K) weights in the kernels' layout: (OB, K//3, BLOCK, 3) triples of taps and
     (OB, K%3, BLOCK) leftover taps, output channels zero-padded to whole blocks."""
     o, k = w2d.shape
-    blocks, whole = -(-o // BLOCK), k - k % 3
+    blocks, in_triples = -(-o // BLOCK), k - k % 3
     padded = np.zeros((blocks, BLOCK, k), w2d.dtype)
     padded.reshape(-1, k)[:o] = w2d
-    triples = padded[:, :, :whole].reshape(blocks, BLOCK, whole // 3, 3).transpose(0, 2, 1, 3)
-    singles = padded[:, :, whole:].transpose(0, 2, 1)
+    triples = padded[:, :, :in_triples].reshape(blocks, BLOCK, in_triples // 3, 3) \
+        .transpose(0, 2, 1, 3)
+    singles = padded[:, :, in_triples:].transpose(0, 2, 1)
     return np.ascontiguousarray(triples), np.ascontiguousarray(singles)
 
 
@@ -113,6 +110,21 @@ def direct_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo,
     bias = np.zeros(geo.o, x.dtype) if b is None else b
     _conv_kernel(layout.pad(x), layout.image, layout.offsets, triples, singles, bias,
                  layout.wp, out)
+
+
+def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo, out: np.ndarray,
+            keep: bool) -> DirectSaved:
+    """out = conv(x, w) + b; keeps x for the weight gradient if `keep`."""
+    direct_forward(x, w, b, geo, out)
+    return DirectSaved(x if keep else None)
+
+
+def backward(saved: DirectSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
+             gx: Optional[np.ndarray]) -> tuple:
+    """(gw, gb); the input gradient is always the transposed conv (`transposed.py`), so
+    needs.x is never asked of this route."""
+    return (direct_weight_grad(grad, saved.x, geo) if needs.w else None,
+            grad.sum(axis=(0, 2, 3)) if needs.b else None)
 
 
 def direct_weight_grad(grad: np.ndarray, x: np.ndarray, geo) -> np.ndarray:

@@ -32,6 +32,7 @@ import numpy as np
 from . import style
 from .op_labels import op_category
 from .picture import Picture
+from . import cnn_rules  # noqa: F401  (registers the CNN rules: softmax, nll, batch norm, ...)
 from .scalar_rules import RULES, Ref, Term, _ELEMENTWISE, expand
 from .walk import graph_tensors, is_scalar_constant, retain_all_grads
 
@@ -441,6 +442,10 @@ def _node_attrs(node: CircuitNode) -> dict:
         return dict(label=style.html_lines(node.label, bold_first=True), shape="doublecircle",
                     style="filled", fillcolor=style.CATEGORY_FILL["loss"], fontsize="10",
                     width="0.5", fixedsize="true")
+    if len(node.label) > 4:  # log softmax, nll·2: an ellipse wide enough for the name
+        return dict(label=node.label.replace(" ", "\n"), shape="ellipse", style="filled",
+                    fontsize="9", margin="0.02,0.01", height="0.42",
+                    fillcolor=style.CATEGORY_FILL[node.category], ordering="in")
     return dict(label=node.label, shape="circle", style="filled", width="0.42",
                 fixedsize="true", fontsize="11" if len(node.label) <= 2 else "9",
                 fillcolor=style.CATEGORY_FILL[node.category], ordering="in")

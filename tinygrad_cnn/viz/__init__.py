@@ -24,9 +24,10 @@ from .forward_graph import draw_graph
 from .frames import Frames, backprop_frames
 from .gradcheck_view import check_ops, draw_gradcheck
 from .gradient_flow import draw_gradient_flow
+from .open_op import open_op
 from .recorder import record_backward
 from .walk import retain_all_grads
 
 __all__ = ["draw_graph", "draw_backward", "draw_circuit", "build_circuit", "retain_all_grads",
            "draw_gradient_flow", "backprop_frames", "Frames", "record_backward",
-           "draw_gradcheck", "check_ops"]
+           "draw_gradcheck", "check_ops", "open_op"]

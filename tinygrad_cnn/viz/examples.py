@@ -196,3 +196,47 @@ def deep_resnet(blocks: int = 28, **options) -> Picture:
     loss, params = resnet_loss(blocks=blocks)
     options.setdefault("show_tensors", False)
     return draw_graph(loss, params=params, **options)
+
+
+def mnist_arrays(train: bool = True):
+    """(images, labels) of MNIST, normalised float32 (N, 1, 28, 28), from the first
+    `shared/data/mnist` folder found above this checkout (the team's copy) or the
+    training module's default place; raises FileNotFoundError when there is none.
+    """
+    from pathlib import Path
+
+    from ..training.datasets import load_split
+
+    for parent in Path(__file__).resolve().parents:
+        folder = parent / "shared" / "data" / "mnist"
+        if folder.is_dir():
+            (x, y), (xt, yt) = load_split("mnist", data_dir=str(folder))
+            break
+    else:
+        (x, y), (xt, yt) = load_split("mnist")
+    return (x, y) if train else (xt, yt)
+
+
+def lenet_digit(index: int = 0, seed: int = 0):
+    """LeNet (`models.LeNet`, weights from `seed`, eval mode: no dropout) on MNIST test
+    digit `index` with its true label: returns `(loss, params, parts)`, backward not run;
+    parts names the tensors worth opening: 'image', 'conv1' (first conv's output),
+    'pool1' (first max-pool's output), 'logits'; and 'label'.
+    """
+    import tinygrad_cnn as tg
+    from ..models import build_model
+    from ..nn import functional as F
+
+    images, labels = mnist_arrays(train=False)
+    tg.manual_seed(seed)
+    model = build_model("lenet", image_size=28)
+    model.eval()
+    image = Tensor(images[index:index + 1])
+    conv, relu, pool = model.features[0], model.features[1], model.features[2]
+    conv1 = conv(image)
+    pool1 = pool(relu(conv1))
+    logits = model.classifier(model.features[3:](pool1))
+    label = int(labels[index])
+    loss = F.cross_entropy(logits, Tensor(np.array([label])))
+    parts = {"image": image, "conv1": conv1, "pool1": pool1, "logits": logits, "label": label}
+    return loss, dict(model.named_parameters()), parts

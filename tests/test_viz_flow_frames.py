@@ -170,3 +170,13 @@ def test_bad_view_is_named():
     w = Tensor([2.0], requires_grad=True)
     with pytest.raises(ValueError, match="view must be one of"):
         backprop_frames((w * w).sum(), view="movie")
+
+
+def test_gradient_flow_names_leaves_and_sums_over_uses():
+    x = Tensor(np.array([[0.5, -1.0]]), requires_grad=True)
+    w = Tensor(np.array([[1.0], [2.0]]), requires_grad=True)
+    loss = ((x @ w).sigmoid().sum() + (x * 2.0).sum())
+    g = draw_gradient_flow(loss, {"x": x, "w": w})
+    x_node = next(line for line in g.body if "AccumulateGrad" in line and "<br/>x<br/>" in line)
+    assert "(sum of 2)" in x_node  # x feeds two ops: its node shows the total
+    assert any("<br/>w<br/>" in line for line in g.body)

@@ -116,6 +116,11 @@ class _Shown:
         return getattr(self._t, name)
 
 
+def _key(t) -> int:
+    """The id of the tensor itself, also through a `_Shown` wrapper."""
+    return id(t._t) if isinstance(t, _Shown) else id(t)
+
+
 class _Array:
     def __init__(self, data):
         self.data = data
@@ -140,16 +145,16 @@ def _seed_attrs(root) -> dict:
 def _node_attrs(t, n: int, names, uses, show_grads: bool) -> dict:
     shape_line = style.fmt_shape(t.shape)
     total = None
-    if show_grads and t.grad is not None and uses.get(id(t), 0) != 1:
+    if show_grads and t.grad is not None and uses.get(_key(t), 0) != 1:
         total = style.grad_line(t.grad)  # several uses: only the node can show the sum
-        if uses.get(id(t), 0) > 1:
-            total = (f"{total[0]}  (sum of {uses[id(t)]})", total[1])
+        if uses.get(_key(t), 0) > 1:
+            total = (f"{total[0]}  (sum of {uses[_key(t)]})", total[1])
     if t._ctx is None:
         title = f"{n}. AccumulateGrad"
-        label = style.html_lines(title, names.get(id(t), "leaf"), shape_line, total,
+        label = style.html_lines(title, names.get(_key(t), "leaf"), shape_line, total,
                                  bold_first=True)
         tip = f"step {n}: add the incoming gradient into .grad\\n" + style.tensor_tooltip(
-            names.get(id(t), "leaf"), t, show_grads)
+            names.get(_key(t), "leaf"), t, show_grads)
         return dict(label=label, shape="box", style="filled", fillcolor=style.PARAM_FILL,
                     tooltip=tip)
     fill = style.CATEGORY_FILL[op_category(t._ctx.name)]
@@ -161,6 +166,6 @@ def _node_attrs(t, n: int, names, uses, show_grads: bool) -> dict:
 
 def _edge_label(parent, uses, show_grads: bool) -> str:
     lines = [style.fmt_shape(parent.shape)]
-    if show_grads and parent.grad is not None and uses.get(id(parent)) == 1:
+    if show_grads and parent.grad is not None and uses.get(_key(parent)) == 1:
         lines.append(style.grad_line(parent.grad))
     return style.html_lines(*lines)

@@ -80,15 +80,14 @@ class Frames:
         folder = Path(folder)
         return [p.write(folder / f"frame_{k:03d}.svg") for k, p in enumerate(self.pictures, 1)]
 
-    def write_gif(self, path, *, seconds_per_frame: float = 1.2, width: int = PAGE_PX) -> Path:
-        """An animated GIF, every frame scaled to at most `width` px and padded to one size;
-        written atomically. Needs Pillow (installed with matplotlib).
+    def gif_bytes(self, *, seconds_per_frame: float = 1.2, width: int = PAGE_PX) -> bytes:
+        """The frames as an animated GIF, each scaled to at most `width` px and padded to
+        one size. Needs Pillow (installed with matplotlib).
 
-        >>> import tempfile; from tinygrad_cnn import Tensor
+        >>> from tinygrad_cnn import Tensor
         >>> w = Tensor([2.0], requires_grad=True)
-        >>> out = backprop_frames((w * w).sum()).write_gif(Path(tempfile.mkdtemp()) / "b.gif")
-        >>> from PIL import Image; Image.open(out).n_frames
-        3
+        >>> backprop_frames((w * w).sum()).gif_bytes()[:6]
+        b'GIF89a'
         """
         from PIL import Image
 
@@ -97,23 +96,55 @@ class Frames:
         scale = min(1.0, width / max(im.width for im in images))
         size = (round(max(im.width for im in images) * scale),
                 round(max(im.height for im in images) * scale))
-        frames = []
+        canvases = []
         for im in images:
             im = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))),
                            Image.LANCZOS)
             canvas = Image.new("RGB", size, "white")
             canvas.paste(im, ((size[0] - im.width) // 2, 0))
-            frames.append(canvas)
+            canvases.append(canvas)
+        # one palette from every frame (so the red of the gradients survives), no
+        # dithering: unchanged regions stay identical, and the GIF stores little else
+        sheet = Image.new("RGB", (size[0], size[1] * len(canvases)))
+        for k, canvas in enumerate(canvases):
+            sheet.paste(canvas, (0, size[1] * k))
+        palette = sheet.quantize(colors=128, method=Image.Quantize.FASTOCTREE)
+        frames = [c.quantize(palette=palette, dither=Image.Dither.NONE) for c in canvases]
+        out = io.BytesIO()
+        frames[0].save(out, save_all=True, append_images=frames[1:], loop=0, optimize=True,
+                       duration=round(seconds_per_frame * 1000), format="GIF")
+        return out.getvalue()
+
+    def write_gif(self, path, *, seconds_per_frame: float = 1.2, width: int = PAGE_PX) -> Path:
+        """Write `gif_bytes(...)` to `path`, atomically.
+
+        >>> import tempfile; from tinygrad_cnn import Tensor
+        >>> w = Tensor([2.0], requires_grad=True)
+        >>> out = backprop_frames((w * w).sum()).write_gif(Path(tempfile.mkdtemp()) / "b.gif")
+        >>> from PIL import Image; Image.open(out).n_frames
+        3
+        """
+        data = self.gif_bytes(seconds_per_frame=seconds_per_frame, width=width)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".gif")
-        os.close(fd)
-        frames[0].save(tmp, save_all=True, append_images=frames[1:], loop=0,
-                       duration=round(seconds_per_frame * 1000), format="GIF")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         return path
 
-    def strip_html(self, columns: int = 3) -> str:
+    def animation(self, *, seconds_per_frame: float = 1.2, width: int = PAGE_PX) -> "Animation":
+        """The GIF, shown inline by Jupyter at most the cell's width (needs no widget).
+
+        >>> from tinygrad_cnn import Tensor
+        >>> w = Tensor([2.0], requires_grad=True)
+        >>> "image/gif;base64" in backprop_frames((w * w).sum()).animation()._repr_html_()
+        True
+        """
+        return Animation(self.gif_bytes(seconds_per_frame=seconds_per_frame, width=width))
+
+    def strip_html(self, columns: int = 2) -> str:
         """Every frame, small, `columns` to a row (the static strip), each with its caption.
 
         >>> from tinygrad_cnn import Tensor
@@ -154,6 +185,19 @@ class Frames:
 
     def _frame_html(self, k: int) -> str:
         return f"<div><b>{escape(self.captions[k])}</b></div>{self.pictures[k]._repr_html_()}"
+
+
+class Animation:
+    """An animated GIF that shows inline in Jupyter, never wider than its cell."""
+
+    def __init__(self, gif: bytes):
+        self.gif = gif
+
+    def _repr_html_(self) -> str:
+        import base64
+
+        data = base64.b64encode(self.gif).decode("ascii")
+        return f'<img style="max-width:100%;height:auto" src="data:image/gif;base64,{data}"/>'
 
 
 def backprop_frames(loss: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *,

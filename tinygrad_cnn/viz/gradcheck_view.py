@@ -193,6 +193,7 @@ def draw_gradcheck(root: "Tensor", params: Optional[Dict[str, "Tensor"]] = None,
     from .forward_graph import draw_graph
 
     results = {id(r.tensor): r for r in check_ops(root, samples=samples, eps=eps, seed=seed)}
+    draw_options.setdefault("group_modules", False)  # the fills are the message: no boxes
     return draw_graph(root, params, restyle=_CheckStyle(results), **draw_options)
 
 

@@ -291,4 +291,8 @@ class _Outline:
         return dict(attrs, label=label, penwidth="3", color=HIGHLIGHT)
 
     def legend(self, g: Picture) -> None:
-        """The op-level legend stays as it is."""
+        from .gradient_flow import add_to_legend
+
+        add_to_legend(g, f'<tr><td>opened circuit: <font color="{style.GRAD_COLOUR}">red'
+                         "</font>: gradient on each wire; total ∇: an input's gradient over "
+                         "every output it feeds</td></tr>")

@@ -65,9 +65,10 @@ def blog_circuit(loss: str = "half_sse", **options) -> Picture:
     return draw_circuit(tensor, names=names, **options)
 
 
-def lenet_loss(batch: int = 4, image_size: int = 28, seed: int = 0):
+def lenet_loss(batch: int = 4, image_size: int = 28, seed: int = 0, backward: bool = True):
     """A forward and backward pass of `models.LeNet` on a random batch of greyscale images
-    with random labels. Returns `(loss, named parameters)`; every `.grad` is filled in.
+    with random labels. Returns `(loss, named parameters)`; every `.grad` is filled in
+    (backward=False: not yet, for views that run backward themselves).
 
     >>> loss, params = lenet_loss(batch=2)
     >>> loss.shape, next(iter(params)), params["features.0.weight"].grad.shape
@@ -82,7 +83,8 @@ def lenet_loss(batch: int = 4, image_size: int = 28, seed: int = 0):
     x = tg.randn(batch, 1, image_size, image_size)
     labels = tg.randint(0, 10, (batch,))
     loss = F.cross_entropy(model(x), labels)
-    loss.backward()
+    if backward:
+        loss.backward()
     return loss, dict(model.named_parameters())
 
 
@@ -113,11 +115,11 @@ def lenet_backward(**options) -> Picture:
 
 
 def resnet_loss(blocks: int = 1, channels: int = 4, batch: int = 4, image_size: int = 12,
-                seed: int = 0):
+                seed: int = 0, backward: bool = True):
     """A forward and backward pass of a small ResNet-style network: a conv stem, `blocks`
     residual blocks (conv → batch norm → relu → conv → batch norm, plus the skip
     connection, then relu), global average pooling and a linear classifier.
-    Returns `(loss, named parameters)`; every `.grad` is filled in.
+    Returns `(loss, named parameters)`; every `.grad` is filled in (backward=False: not yet).
 
     >>> loss, params = resnet_loss()
     >>> sorted({name.split(".")[0] for name in params}), params["blocks.0.bn1.weight"].grad.shape
@@ -131,7 +133,8 @@ def resnet_loss(blocks: int = 1, channels: int = 4, batch: int = 4, image_size: 
     x = tg.randn(batch, 1, image_size, image_size)
     labels = tg.randint(0, 10, (batch,))
     loss = F.cross_entropy(model(x), labels)
-    loss.backward()
+    if backward:
+        loss.backward()
     return loss, dict(model.named_parameters())
 
 

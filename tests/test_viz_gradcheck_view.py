@@ -9,20 +9,8 @@ import pytest
 import tinygrad_cnn as tg
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.viz import draw_gradcheck
-from tinygrad_cnn.viz.examples import lenet_loss, resnet_loss
+from tinygrad_cnn.viz.examples import BadSquare, lenet_loss, resnet_loss
 from tinygrad_cnn.viz.gradcheck_view import GRADES, check_ops
-
-
-class BadSquare(tg.Function):
-    """notebook 01's wrong custom Function: the gradient of a² is 2a, not a"""
-
-    def forward(self, a):
-        self.save_for_backward(a)
-        return a * a
-
-    def backward(self, grad):
-        (a,) = self.saved_tensors
-        return grad * a
 
 
 class GoodSquare(BadSquare):

@@ -15,8 +15,8 @@ import tinygrad_cnn as tg
 from tinygrad_cnn import nn
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.kernels.im2col import col2im, im2col
-from tinygrad_cnn.viz import (backprop_frames, draw_circuit, draw_gradcheck,
-                              draw_gradient_flow, open_op, record_backward, retain_all_grads)
+from tinygrad_cnn.viz import (backprop_frames, draw_circuit, draw_gradient_flow, open_op,
+                              record_backward, retain_all_grads)
 from tinygrad_cnn.viz.volumes import draw_volumes, feature_shapes, heatmap
 
 plt.rcParams.update({"figure.dpi": 90})
@@ -379,21 +379,12 @@ circuit_frames[6]
 # numbers), every other op agrees to ~1e-10.
 
 # %%
-class BadSquare(tg.Function):
-    def forward(self, a):
-        self.save_for_backward(a)
-        return a * a
+import inspect
+from tinygrad_cnn.viz import examples
 
-    def backward(self, grad):
-        (a,) = self.saved_tensors
-        return grad * a               # should be 2 * a * grad
-
-
-tg.manual_seed(0)
-xs = tg.randn(2, 3, requires_grad=True)
-ws = tg.randn(3, 2, requires_grad=True)
-logits = BadSquare.apply((xs @ ws).tanh()) + xs.sum(1, keepdim=True).sigmoid()
-draw_gradcheck(F.cross_entropy(logits, tg.tensor([0, 1])), {"x": xs, "w": ws})
+print(inspect.getsource(examples.BadSquare.backward))
+# cross_entropy(BadSquare(tanh(x @ w)) + sigmoid(x.sum(1)), labels), every op checked
+examples.wrong_square_gradcheck(show_tensors=True)
 
 # %% [markdown]
 # ## 16. One op of LeNet opened into its circuit

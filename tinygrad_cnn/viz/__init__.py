@@ -9,7 +9,8 @@
 - `backprop_frames(loss)`: one frame per step of the engine's backward (GIF, SVGs, slider);
 - `draw_gradcheck(loss)`: each op coloured by its analytic-vs-numerical gradient error;
 - `open_op(loss, tensor, index)`: one output element of one op opened into its circuit,
-  inside the collapsed graph of a big network.
+  inside the collapsed graph of a big network;
+- `GradientNormMonitor(model)` + `plot_gradient_norms`: per-layer ‖δ‖ over training.
 
 Each returns a `graphviz.Digraph`: it shows inline in Jupyter and `.render()`s to files.
 
@@ -24,10 +25,12 @@ from .forward_graph import draw_graph
 from .frames import Frames, backprop_frames
 from .gradcheck_view import check_ops, draw_gradcheck
 from .gradient_flow import draw_gradient_flow
+from .gradient_norms import GradientNormMonitor, plot_gradient_norms
 from .open_op import open_op
 from .recorder import record_backward
 from .walk import retain_all_grads
 
 __all__ = ["draw_graph", "draw_backward", "draw_circuit", "build_circuit", "retain_all_grads",
            "draw_gradient_flow", "backprop_frames", "Frames", "record_backward",
-           "draw_gradcheck", "check_ops", "open_op"]
+           "draw_gradcheck", "check_ops", "open_op", "GradientNormMonitor",
+           "plot_gradient_norms"]

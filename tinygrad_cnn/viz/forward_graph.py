@@ -195,7 +195,8 @@ class _ForwardDrawing:
         for module in self._collapsed_modules():
             g.node(_module_id(module), **self._module_attrs(module))
         for cluster, nodes in self.nodes.items():
-            if cluster == "" and "" not in self.module.values():
+            if cluster == "" and ("" not in self.module.values() or not self.group
+                                  or self.collapse):
                 _emit_nodes(g, nodes)
                 continue
             with g.subgraph(name="cluster_" + _safe(cluster)) as sub:

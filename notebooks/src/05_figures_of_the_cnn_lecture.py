@@ -335,10 +335,13 @@ draw_volumes(model_shapes);
 # blog's), ReLU, and sigmoid with a skip connection around hidden layers 2-4.
 
 # %%
+import os
 from tinygrad_cnn.viz.gradient_norms import plot_gradient_norms
 from tinygrad_cnn.viz.vanishing import spread, vanishing_gradient_runs
 
-runs = vanishing_gradient_runs(epochs=4, train_size=10000, points_per_epoch=4)
+quick = os.environ.get("TINYGRAD_CNN_NOTEBOOK_QUICK") == "1"  # the tests: a shorter run
+runs = vanishing_gradient_runs(epochs=2 if quick else 4, train_size=2000 if quick else 10000,
+                               points_per_epoch=4)
 plot_gradient_norms(runs, points_per_epoch=4);
 for name, run in runs.items():
     print(f"{name:15s} last / first hidden layer ‖δ‖: {spread(run):7.1f}×")

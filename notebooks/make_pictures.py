@@ -1,4 +1,5 @@
-"""Regenerate the pictures in notebooks/images/ (PNG and SVG of each view), shown in the README.
+"""Regenerate the pictures in notebooks/images/ (PNG and SVG of each view, the backprop
+GIF and the vanishing-gradient plot), shown in the README.
 
     python notebooks/make_pictures.py
 
@@ -22,7 +23,35 @@ PICTURES = {
     "resnet_block": examples.resnet_block,
     "deep_resnet": examples.deep_resnet,
     "deep_resnet_collapsed": lambda: examples.deep_resnet(collapse_depth=2),
+    "gradient_flow": examples.sigmoid_mlp_flow,
+    "gradcheck": examples.wrong_square_gradcheck,
+    "lenet_pixel_opened": examples.lenet_pixel_opened,
+    "tiny_classifier_circuit": examples.tiny_classifier_circuit,
 }
+
+
+def backprop_gif() -> None:
+    """The blog layer's backward, step by step (tensor graph), as an animated GIF."""
+    from tinygrad_cnn.viz import backprop_frames
+
+    loss, names = examples.blog_tensors()
+    backprop_frames(loss, names).write_gif(IMAGES / "backprop_frames.gif", width=600)
+    print("backprop_frames.gif: 600 px wide")
+
+
+def vanishing_plot() -> None:
+    """The blog's vanishing-gradient figure from real runs (MNIST, see viz.vanishing)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tinygrad_cnn.viz.gradient_norms import plot_gradient_norms
+    from tinygrad_cnn.viz.vanishing import spread, vanishing_gradient_runs
+
+    runs = vanishing_gradient_runs(epochs=4, train_size=10000, points_per_epoch=4)
+    fig = plot_gradient_norms(runs, points_per_epoch=4)
+    fig.savefig(IMAGES / "vanishing_gradients.png", dpi=100)
+    print("vanishing_gradients.png:",
+          ", ".join(f"{name} last/first {spread(run):.1f}x" for name, run in runs.items()))
 
 
 def main() -> None:
@@ -35,6 +64,8 @@ def main() -> None:
         scale = min(1.0, PAGE_PX / width)
         print(f"{name}: {width:.0f}×{height:.0f} px, at {PAGE_PX} px wide "
               f"{width * scale:.0f}×{height * scale:.0f} px (scale {scale:.2f})")
+    backprop_gif()
+    vanishing_plot()
 
 
 if __name__ == "__main__":

@@ -36,8 +36,9 @@ SOURCES = build.sources()
 
 def test_there_are_notebooks():
     names = [s.stem for s in SOURCES]
-    assert names[:4] == ["01_autograd_basics", "02_convolution_and_im2col",
-                         "03_backprop_circuit", "04_train_cnn_mnist"]
+    assert names[:5] == ["01_autograd_basics", "02_convolution_and_im2col",
+                         "03_backprop_circuit", "04_train_cnn_mnist",
+                         "05_figures_of_the_cnn_lecture"]
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == names
 
 

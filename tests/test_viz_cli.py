@@ -88,3 +88,26 @@ def test_checkpoint_without_config_is_refused(tmp_path):
     path = save_checkpoint(tmp_path / "c.npz", {"w": np.ones(2)})
     with pytest.raises(SystemExit, match="no training config"):
         main(["draw", "--checkpoint", str(path), "--out", str(tmp_path / "c.svg")])
+
+
+@pytest.mark.parametrize("source", [["--model", "small"], ["--example", "blog-circuit"]],
+                         ids=["model", "blog"])
+@pytest.mark.parametrize("view", ["gradient-flow", "gradcheck"])
+def test_backprop_views(tmp_path, source, view):
+    out = tmp_path / "v.svg"
+    assert main(["draw", *source, "--view", view, "--out", str(out)]) == 0
+    svg = out.read_text()
+    assert ("‖∇‖" in svg) == (view == "gradient-flow")
+    assert ("rel. error" in svg) == (view == "gradcheck")
+
+
+def test_frames_view_writes_an_animated_gif(tmp_path, capsys):
+    from PIL import Image
+
+    out = tmp_path / "b.gif"
+    assert main(["draw", "--example", "blog-circuit", "--view", "frames", "--out", str(out)]) == 0
+    assert Image.open(out).n_frames == 10
+    assert "MulBackward → SumBackward" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="must end in .gif"):
+        main(["draw", "--example", "blog-circuit", "--view", "frames", "--out",
+              str(tmp_path / "b.svg")])

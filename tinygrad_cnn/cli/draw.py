@@ -4,10 +4,14 @@
     tinygrad-cnn draw --model lenet --view backward --out lenet.png
     tinygrad-cnn draw --checkpoint runs/digits/checkpoint.npz --view forward-collapsed --out m.svg
     tinygrad-cnn draw --example deep-resnet --collapse-depth 2 --direction TB --out deep.png
+    tinygrad-cnn draw --model lenet --view gradient-flow --out flow.svg
+    tinygrad-cnn draw --example blog-circuit --view frames --out backprop.gif
 
 A model (registered, or the one a checkpoint holds, with its trained weights) is drawn
 after one forward and backward pass on a random batch of two images of its input size.
-The output format comes from the file suffix (svg, png, pdf, ... anything `dot` knows).
+The output format comes from the file suffix (svg, png, pdf, ... anything `dot` knows);
+the step-by-step frames are an animated GIF (--out must end in .gif). The views that
+watch backward (gradient-flow, frames) run it themselves; gradcheck re-runs each op alone.
 """
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ import argparse
 from pathlib import Path
 
 EXAMPLES = ("blog-circuit", "resnet-block", "deep-resnet")
-VIEWS = ("forward", "forward-collapsed", "backward")
+#: views that show backprop itself (the example blog-circuit draws them on its circuit)
+BACKPROP_VIEWS = ("gradient-flow", "gradcheck", "frames")
+VIEWS = ("forward", "forward-collapsed", "backward") + BACKPROP_VIEWS
 DIRECTIONS = ("auto", "TB", "LR")
 #: input size of the datasets `train` knows, to rebuild a checkpoint's model
 IMAGE_SIZES = {"digits": 8, "mnist": 28, "fashion-mnist": 28}
@@ -39,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what.add_argument("--checkpoint", type=Path,
                       help="a checkpoint.npz written by train: its model, trained weights")
     p.add_argument("--view", choices=VIEWS, default="forward",
-                   help="forward graph (by module, or one node per module) or backward graph")
+                   help="forward graph (by module, or one node per module), backward graph, "
+                        "gradient flow (edges by log10 of the gradient's norm), gradcheck "
+                        "(ops coloured by analytic-vs-numerical error), frames (backprop "
+                        "step by step, an animated .gif)")
     p.add_argument("--direction", choices=DIRECTIONS, default="auto",
                    help="layout: auto (from the graph's shape), TB (top to bottom), LR")
     p.add_argument("--collapse-depth", type=int, default=None, metavar="N",
@@ -61,24 +70,47 @@ def build(args: argparse.Namespace):
     from ..viz import examples
 
     options = {"direction": getattr(args, "direction", "auto")}
-    if args.example == "blog-circuit":
+    view = getattr(args, "view", "forward")
+    example = getattr(args, "example", None)
+    if example == "blog-circuit":
+        if view in BACKPROP_VIEWS:
+            loss, names = examples.blog_tensors(getattr(args, "loss", "half_sse"))
+            return _backprop_view(loss, names, view, options, circuit=True)
         return examples.blog_circuit(loss=getattr(args, "loss", "half_sse"), **options)
     options.update(_view_options(args))
-    if args.example == "resnet-block":
-        loss, params = examples.resnet_loss(blocks=1)
+    fresh = view in BACKPROP_VIEWS  # these run backward themselves
+    if example == "resnet-block":
+        loss, params = examples.resnet_loss(blocks=1, backward=not fresh)
         options.setdefault("group_modules", False)
-    elif args.example == "deep-resnet":
-        loss, params = examples.resnet_loss(blocks=28)
+    elif example == "deep-resnet":
+        loss, params = examples.resnet_loss(blocks=28, backward=not fresh)
     else:
-        loss, params = _model_loss(args)
-    return _draw(loss, params, getattr(args, "view", "forward"), options)
+        loss, params = _model_loss(args, backward=not fresh)
+    if fresh:
+        return _backprop_view(loss, params, view, options)
+    return _draw(loss, params, view, options)
+
+
+def _backprop_view(loss, names, view: str, options: dict, circuit: bool = False):
+    """gradient-flow, gradcheck or frames of `loss` (names: parameters or circuit inputs)."""
+    from ..viz import backprop_frames, draw_gradcheck, draw_gradient_flow
+
+    options.pop("collapse_depth", None)
+    options.pop("group_modules", None)
+    if view == "gradient-flow":
+        return draw_gradient_flow(loss, None if circuit else names, **options)
+    if view == "gradcheck":
+        return draw_gradcheck(loss, None if circuit else names, show_tensors=False, **options)
+    if circuit:
+        return backprop_frames(loss, view="circuit", names=names, **options)
+    return backprop_frames(loss, names, **options)
 
 
 def _view_options(args: argparse.Namespace) -> dict:
     depth = getattr(args, "collapse_depth", None)
     if depth is not None and depth < 1:
         raise SystemExit(f"draw: --collapse-depth must be at least 1, got {depth}")
-    if depth is not None and getattr(args, "view", "forward") == "backward":
+    if depth is not None and getattr(args, "view", "forward") not in VIEWS[:2]:
         raise SystemExit("draw: --collapse-depth applies to the forward views only")
     return {} if depth is None else {"collapse_depth": depth}
 
@@ -93,8 +125,9 @@ def _draw(loss, params, view: str, options: dict):
                       collapse_modules=view == "forward-collapsed", **options)
 
 
-def _model_loss(args: argparse.Namespace):
-    """(loss after backward, named parameters) of the model on two random images."""
+def _model_loss(args: argparse.Namespace, backward: bool = True):
+    """(loss, named parameters) of the model on two random images, after backward unless
+    `backward` is False."""
     import tinygrad_cnn as tg
     from ..models import build_model
     from ..nn import functional as F
@@ -107,7 +140,8 @@ def _model_loss(args: argparse.Namespace):
     tg.manual_seed(0)
     x = tg.randn(2, in_channels, size, size)
     loss = F.cross_entropy(model(x), tg.randint(0, 10, (2,)))
-    loss.backward()
+    if backward:
+        loss.backward()
     return loss, dict(model.named_parameters())
 
 
@@ -146,7 +180,14 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if not out.suffix:
         raise SystemExit(f"draw: --out {out} has no suffix; use e.g. {out}.svg or {out}.png")
+    if getattr(args, "view", None) == "frames" and out.suffix.lower() != ".gif":
+        raise SystemExit(f"draw: --view frames writes an animated GIF; --out {out} must end "
+                         "in .gif")
     picture = build(args)
+    if getattr(args, "view", None) == "frames":
+        picture.write_gif(out)
+        print(f"wrote {out} ({len(picture)} frames: {' → '.join(picture.names)})")
+        return 0
     picture.write(out)
     width, height = picture.size_pt()
     print(f"wrote {out} ({width:.0f} × {height:.0f} pt)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .circuit import jacobian
 
 
 def _stat_axes(ndim: int) -> tuple:
@@ -25,6 +26,8 @@ class BatchNorm(Function):
     """Inputs: x, weight, bias; options: per-channel `mean`/`var`. When they are the batch's
     own statistics (`batch_stats=True`, training) the gradient also flows through them;
     running statistics (eval) are constants."""
+
+    circuit = jacobian("bn")
 
     def forward(self, x, weight, bias, mean=None, var=None, eps=1e-5, batch_stats=False):
         axes = _stat_axes(x.ndim)

@@ -95,15 +95,51 @@ def flat_ids(shape: Tuple[int, ...]) -> np.ndarray:
     return np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)
 
 
+def rerun(ctx, inputs: List[np.ndarray]):
+    """The op run again on the same inputs and options, ready for its own `backward`."""
+    op = type(ctx)()
+    op.needs_input_grad = (True,) * len(inputs)
+    op.forward(*inputs, **ctx.options)
+    return op
+
+
+def _grads(op, grad: np.ndarray) -> List[np.ndarray]:
+    grads = op.backward(grad)
+    return [np.asarray(g) for g in (grads if isinstance(grads, tuple) else (grads,))]
+
+
 def local_gradients(ctx, inputs: List[np.ndarray], out: np.ndarray) -> tuple:
     """(op, [d out / d input for each input]): the op run again on the same inputs and
     options, and its own backward with a gradient of ones (for elementwise ops that is
     each output element's local derivative; their arrays are in out's shape)."""
-    op = type(ctx)()
-    op.needs_input_grad = (True,) * len(inputs)
-    op.forward(*inputs, **ctx.options)
-    grads = op.backward(np.ones(out.shape, out.dtype))
-    return op, [np.asarray(g) for g in (grads if isinstance(grads, tuple) else (grads,))]
+    op = rerun(ctx, inputs)
+    return op, _grads(op, np.ones(out.shape, out.dtype))
+
+
+def jacobian(symbol: str) -> Rule:
+    """One `symbol` node per output element whose arguments are every input element it
+    depends on (a softmax row, a batch-norm channel, a pooling window, ...). Row o of the
+    Jacobian is the op's own backward run with a gradient that is 1 at o and 0 elsewhere,
+    so no derivative is restated here; wires carry the nonzero local derivatives.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> y = Tensor([[1.0, 2.0]], requires_grad=True).log_softmax(1)
+    >>> [round(v, 3) for v in next(expand(y._ctx, [y._ctx.parents[0].data], y.data)).local]
+    [0.731, -0.731]
+    """
+    def rule(ctx, inputs, out) -> Iterator[Item]:
+        op = rerun(ctx, inputs)
+        for o in range(out.size):
+            one_hot = np.zeros(out.shape, out.dtype)
+            one_hot.flat[o] = 1
+            args: List[Item] = []
+            local: List[float] = []
+            for k, g in enumerate(_grads(op, one_hot)):
+                for j in np.flatnonzero(g):
+                    args.append(Ref(k, int(j)))
+                    local.append(float(g.flat[j]))
+            yield sum_term(symbol, args, local, float(out.flat[o]))
+    return rule
 
 
 def elementwise(symbol: str) -> Rule:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .circuit import jacobian
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -23,8 +24,7 @@ class NLLLoss(Function):
     """-weight[t] * logp[i, t] per row i of a (M, C) input; ignored rows give 0.
 
     `total_weight` (sum of the weights of the non-ignored rows) is kept for 'mean'."""
-    label, category = "nll_loss", "loss"
-
+    label, category, circuit = "nll_loss", "loss", jacobian("nll")
 
     def forward(self, logp, target=None, weight=None, ignore_index=-100):
         rows = np.arange(target.shape[0])

@@ -13,7 +13,8 @@ from ..autograd.function import Function
 from ..kernels import (avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward,
                        maxpool_indices)
 from ..kernels.geometry import Pair, adaptive_windows, avgpool_windows, pair, pool_output_size
-from .circuit import Ref, batched, local_gradients, sum_term, window, winner_share
+from .circuit import (Ref, batched, jacobian, local_gradients, sum_term, window,
+                      winner_share)
 
 
 def _batched(x: np.ndarray) -> Tuple[np.ndarray, bool]:
@@ -145,6 +146,8 @@ class AvgPool2d(_WindowMean):
 
 
 class AdaptiveAvgPool2d(_WindowMean):
+    circuit = jacobian("mean")
+
     def windows(self, height, width, *, output_size):
         h0, h1, hn = adaptive_windows(height, output_size[0])
         w0, w1, wn = adaptive_windows(width, output_size[1])

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from .circuit import jacobian
 from .shape import wrap_dim
 
 
@@ -14,7 +15,7 @@ def _shifted(a, dim):
 
 
 class Softmax(Function):
-    category = "activation"
+    category, circuit = "activation", jacobian("softmax")
 
     def forward(self, a, dim=-1):
         self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
@@ -28,7 +29,7 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    label, category = "log_softmax", "activation"
+    label, category, circuit = "log_softmax", "activation", jacobian("log softmax")
 
     def forward(self, a, dim=-1):
         self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None

@@ -321,8 +321,11 @@ def _ensure_grads(root, tensors) -> None:
     root.backward()
 
 
-def render_circuit(circuit: Circuit, direction: str = "auto", legend: bool = True) -> Picture:
-    """Lay a `Circuit` out: inputs, scalar ops, then the loss.
+def render_circuit(circuit: Circuit, direction: str = "auto", legend: bool = True,
+                   restyle=None) -> Picture:
+    """Lay a `Circuit` out: inputs, scalar ops, then the loss. restyle: an object whose
+    `node(node, attrs)` and `wire(wire, attrs)` return the attributes to draw with (the
+    step-by-step frames use it); None draws as is.
 
     >>> from tinygrad_cnn import Tensor
     >>> a = Tensor([2.0, 3.0], requires_grad=True)
@@ -338,22 +341,28 @@ def render_circuit(circuit: Circuit, direction: str = "auto", legend: bool = Tru
     for name, nodes in groups.items():
         if not name:
             for node in nodes:
-                g.node(node.key, **_node_attrs(node))
+                g.node(node.key, **_restyled_node(restyle, node))
             continue
         with g.subgraph(name=f"cluster_{len(g.body)}") as box:
             box.attr(style="rounded,filled", color="#C9D6EA", fillcolor="#F6F9FE", label="")
             for node in nodes:
-                box.node(node.key, **_node_attrs(node))
+                box.node(node.key, **_restyled_node(restyle, node))
             _keep_in_order(box, circuit, name)
     _keep_in_order(g, circuit, "")
     for wire in circuit.wires:
-        g.edge(wire.src, wire.dst, **_wire_attrs(wire, circuit))
+        attrs = _wire_attrs(wire, circuit)
+        g.edge(wire.src, wire.dst, **(restyle.wire(wire, attrs) if restyle else attrs))
     if legend:
         has_grads = any(w.grad is not None for w in circuit.wires)
         style.add_legend(g, [n.category for n in circuit.nodes.values() if n.kind == "op"]
                          + ["param", "input"], grads=has_grads)
         g.graph_attr["label"] = _routing_legend(g.graph_attr["label"], circuit)
     return g.set_direction(direction)
+
+
+def _restyled_node(restyle, node: CircuitNode) -> dict:
+    attrs = _node_attrs(node)
+    return restyle.node(node, attrs) if restyle else attrs
 
 
 def _keep_in_order(g: Picture, circuit: Circuit, group: str) -> None:
@@ -440,6 +449,10 @@ def _node_attrs(node: CircuitNode) -> dict:
         return dict(label=style.html_lines(node.label, bold_first=True), shape="doublecircle",
                     style="filled", fillcolor=style.CATEGORY_FILL["loss"], fontsize="10",
                     width="0.5", fixedsize="true")
+    if len(node.label) > 4:  # log softmax, nll·2: an ellipse wide enough for the name
+        return dict(label=node.label.replace(" ", "\n"), shape="ellipse", style="filled",
+                    fontsize="9", margin="0.02,0.01", height="0.42",
+                    fillcolor=style.CATEGORY_FILL[node.category], ordering="in")
     return dict(label=node.label, shape="circle", style="filled", width="0.42",
                 fixedsize="true", fontsize="11" if len(node.label) <= 2 else "9",
                 fillcolor=style.CATEGORY_FILL[node.category], ordering="in")

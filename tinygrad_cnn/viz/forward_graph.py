@@ -30,7 +30,7 @@ def draw_graph(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *
                show_tensors: bool = True, group_modules: bool = True,
                collapse_modules: bool = False, collapse_depth: Optional[int] = None,
                direction: str = "auto", rankdir: Optional[str] = None,
-               legend: bool = True) -> Picture:
+               legend: bool = True, restyle=None) -> Picture:
     """Draw the ops and tensors that produced `tensor`, inputs first.
 
     params: `dict(model.named_parameters())`, to name the parameters and group by module.
@@ -45,6 +45,8 @@ def draw_graph(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *
     block is one node. direction: 'auto' (from the graph's shape), 'TB' or 'LR';
     rankdir: the same, graphviz's name for it (wins over direction). legend: explain the
     colours and numbers under the picture. Hover a node (SVG) for its full statistics.
+    restyle: an object whose `node(t, attrs)` returns the attributes of the op node that
+    computed `t`, and `legend(g)` adds to the legend (the gradcheck view uses it).
 
     >>> from tinygrad_cnn import Tensor
     >>> w = Tensor([[1.0, 2.0]], requires_grad=True)
@@ -54,12 +56,15 @@ def draw_graph(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None, *
     """
     drawing = _ForwardDrawing(tensor, params, show_values, show_grads, show_tensors,
                               group_modules, collapse_modules or collapse_depth is not None)
+    drawing.restyle = restyle
     if collapse_depth is not None:
         drawing.module = collapse_to_depth(drawing.tensors, drawing.module, collapse_depth)
     g = drawing.digraph()
     if legend:
         style.add_legend(g, drawing.categories(), values=drawing.shows_values(),
                          grads=drawing.shows_grads(), summary=drawing.shows_summaries())
+        if restyle is not None:
+            restyle.legend(g)
     g.set_direction(rankdir or direction)
     if rankdir is None and direction == "auto":
         _say_if_too_big(g, len(drawing.nodes_drawn()), params is not None)
@@ -103,6 +108,7 @@ class _ForwardDrawing:
         self.nodes: Dict[str, List[Tuple[str, dict]]] = {}   # cluster ('' = none) -> nodes
         self.fills: List[str] = []                             # legend: colour families
         self.edges: Dict[Tuple[str, str], Optional[str]] = {}
+        self.restyle = None
 
     # ----- which node stands for a tensor ------------------------------------------------
     def _collapsed_module(self, t) -> Optional[str]:
@@ -150,7 +156,8 @@ class _ForwardDrawing:
             src, label = self._endpoint(parent)
             self._add_edge(src, op, label)
         if not self._collapsed_module(t):
-            self._add_node(op, t, _op_attrs(t._ctx, constants))
+            attrs = _op_attrs(t._ctx, constants)
+            self._add_node(op, t, self.restyle.node(t, attrs) if self.restyle else attrs)
         if self._tensor_drawn(t):
             self._add_edge(op, f"t{i}", None)
 
@@ -188,7 +195,8 @@ class _ForwardDrawing:
         for module in self._collapsed_modules():
             g.node(_module_id(module), **self._module_attrs(module))
         for cluster, nodes in self.nodes.items():
-            if cluster == "" and "" not in self.module.values():
+            if cluster == "" and ("" not in self.module.values() or not self.group
+                                  or self.collapse):
                 _emit_nodes(g, nodes)
                 continue
             with g.subgraph(name="cluster_" + _safe(cluster)) as sub:

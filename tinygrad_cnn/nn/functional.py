@@ -257,6 +257,28 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.
     return t.reshape(-1)
 
 
+def _check_class_weight(weight, input: Tensor) -> Optional[np.ndarray]:
+    """The per-class `weight` as an array; it must hold one value per class, as in PyTorch."""
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
+    if w.shape != (n_classes,):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} "
+                           f"classes or no classes but got weight tensor of shape: "
+                           f"{list(w.shape)}")
+    return w
+
+
+def _mean_of_kept(loss_sum: Tensor, total, any_kept) -> Tensor:
+    """loss_sum / total. With nothing to average (every target ignored, or no sample) the
+    loss is NaN but its gradient zero, as in PyTorch: a fully masked batch leaves the
+    weights alone instead of poisoning them with NaN."""
+    if not any_kept:
+        return loss_sum * 0.0 + float("nan")
+    return loss_sum / loss_sum.dtype.type(total)
+
+
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of class indices given log-probabilities (N, C, ...).
@@ -266,14 +288,13 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
     """
     check_reduction(reduction)
     t = _check_class_target(input, target, ignore_index)
-    w = None if weight is None else np.asarray(weight.data if isinstance(weight, Tensor)
-                                               else weight)
+    w = _check_class_weight(weight, input)
     rows = _classes_last(input if input.ndim >= 2 else input.reshape(1, -1))
     losses = NLLLoss.apply(rows, target=t, weight=w, ignore_index=ignore_index)
     if reduction == "mean":
-        total = (w[np.where(t != ignore_index, t, 0)] * (t != ignore_index)).sum() \
-            if w is not None else (t != ignore_index).sum()
-        return losses.sum() / rows.dtype.type(total)
+        keep = t != ignore_index
+        total = (w[np.where(keep, t, 0)] * keep).sum() if w is not None else keep.sum()
+        return _mean_of_kept(losses.sum(), total, keep.any())
     if reduction == "sum":
         return losses.sum()
     return losses.reshape(target.shape if isinstance(target, Tensor) else t.shape)
@@ -288,6 +309,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     0.6931471...
     """
     check_reduction(reduction)
+    _check_class_weight(weight, input)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 1 if input.ndim >= 2 else 0
@@ -319,7 +341,7 @@ def _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim):
     if reduction == "mean":
         t = np.where(keep, target.data, 0)
         total = (w.data.reshape(-1)[t] * keep).sum() if w is not None else keep.sum()
-        return per_sample.sum() / logp.dtype.type(total)
+        return _mean_of_kept(per_sample.sum(), total, keep.any())
     return _reduce(per_sample, reduction)
 
 
@@ -332,8 +354,8 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     w = _class_weight(weight, logp, class_dim)
     per_sample = -(logp * target * w if w is not None else logp * target).sum(class_dim)
-    if reduction == "mean":
-        return per_sample.sum() / logp.dtype.type(max(per_sample.numel(), 1))
+    if reduction == "mean":  # an empty batch gives NaN, as in PyTorch
+        return _mean_of_kept(per_sample.sum(), per_sample.numel(), per_sample.numel() > 0)
     return _reduce(per_sample, reduction)
 
 

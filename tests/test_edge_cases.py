@@ -1,6 +1,7 @@
 """The edges of issue 19, one test each: masked batches, empty tensors, zero-size kernels,
 nonsense layer arguments, optimizer arguments of the wrong type. Each either matches
 PyTorch or raises early with a message naming the bad value."""
+import re
 import warnings
 
 import numpy as np
@@ -82,3 +83,158 @@ def test_class_weight_of_wrong_length_with_smoothing_and_probabilities():
     with pytest.raises(RuntimeError, match=r"for all 4 classes .* shape: \[3\]"):
         nn.CrossEntropyLoss(weight=tc.ones(3), label_smoothing=0.1)(tc.randn(3, 4),
                                                                      Tensor([0, 1, 2]))
+
+
+# ----- zero-size kernels and nonsense layer arguments ---------------------------------------
+@pytest.mark.parametrize("w_shape", [(2, 3, 0, 3), (2, 3, 3, 0), (0, 3, 3, 3)])
+def test_conv2d_with_a_zero_size_weight_dimension_is_refused(w_shape):
+    with pytest.raises(RuntimeError, match=rf"conv2d: weight of size "
+                                           rf"{re_tuple(w_shape)} has a zero-size dimension"):
+        F.conv2d(tc.randn(2, 3, 6, 5), tc.randn(*w_shape))
+    with pytest.raises(RuntimeError):  # PyTorch refuses too
+        TF.conv2d(torch.randn(2, 3, 6, 5), torch.randn(*w_shape))
+
+
+def re_tuple(shape):
+    return re.escape(str(tuple(shape)))
+
+
+@pytest.mark.parametrize("which", ["input", "weight", "bias"])
+def test_conv2d_refuses_numpy_arrays_naming_the_argument(which):
+    args = {"input": tc.randn(1, 3, 5, 5), "weight": tc.randn(2, 3, 3, 3), "bias": tc.zeros(2)}
+    args[which] = args[which].numpy()
+    with pytest.raises(TypeError, match=rf"conv2d: {which} must be a Tensor, got ndarray"):
+        F.conv2d(args["input"], args["weight"], args["bias"])
+    theirs = {k: torch.tensor(v.numpy()) for k, v in
+              {"input": tc.randn(1, 3, 5, 5), "weight": tc.randn(2, 3, 3, 3),
+               "bias": tc.zeros(2)}.items()}
+    theirs[which] = theirs[which].numpy()
+    with pytest.raises(TypeError):  # PyTorch: TypeError too
+        TF.conv2d(theirs["input"], theirs["weight"], theirs["bias"])
+
+
+@pytest.mark.parametrize("args, kwargs, error, message", [
+    ((3, 4, 0), {}, ValueError, "Conv2d: kernel_size must be at least 1, got 0"),
+    ((3, 4, (3, 0)), {}, ValueError, "Conv2d: kernel_size must be at least 1, got 0"),
+    ((3, 4, -2), {}, ValueError, "Conv2d: kernel_size must be at least 1, got -2"),
+    ((-1, 4, 3), {}, ValueError, "Conv2d: in_channels must be at least 1, got -1"),
+    ((0, 4, 3), {}, ValueError, "Conv2d: in_channels must be at least 1, got 0"),
+    ((3, 0, 3), {}, ValueError, "Conv2d: out_channels must be at least 1, got 0"),
+    ((3, 4, 3), {"stride": 0}, ValueError, "Conv2d: stride must be at least 1, got 0"),
+    ((3, 4, 3), {"dilation": 0}, ValueError, "Conv2d: dilation must be at least 1, got 0"),
+    ((3, 4, 3), {"padding": -1}, ValueError, "Conv2d: padding must be at least 0, got -1"),
+    ((3, 4, 3), {"padding": "full"}, ValueError, "Invalid padding string 'full'"),
+    ((3, 4, 3), {"padding": "same", "stride": 2}, ValueError, "not supported for strided"),
+    ((3, 4, 3), {"groups": 0}, ValueError, "Conv2d: groups must be at least 1, got 0"),
+    ((3, 4, 3), {"groups": 2}, ValueError, r"in_channels \(3\) .* divisible by groups \(2\)"),
+    ((3.0, 4, 3), {}, TypeError, r"Conv2d: in_channels must be an int, got 3.0 \(float\)"),
+    ((3, 4, 2.5), {}, TypeError, r"Conv2d: kernel_size must be an int, got 2.5 \(float\)"),
+])
+def test_conv2d_module_refuses_nonsense_at_construction(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        nn.Conv2d(*args, **kwargs)
+
+
+@pytest.mark.parametrize("args, error, message", [
+    ((-1, 3), ValueError, "Linear: in_features must be at least 0, got -1"),
+    ((3, -2), ValueError, "Linear: out_features must be at least 0, got -2"),
+    ((2.0, 3), TypeError, r"Linear: in_features must be an int, got 2.0 \(float\)"),
+])
+def test_linear_refuses_nonsense(args, error, message):
+    with pytest.raises(error, match=message):
+        nn.Linear(*args)
+
+
+def test_linear_with_zero_in_features_gives_the_bias_like_torch():
+    with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
+        layer = nn.Linear(0, 3)
+    with pytest.warns(UserWarning, match="zero-element"):
+        theirs = torch.nn.Linear(0, 3)
+    theirs.bias.data = torch.tensor(layer.bias.detach().numpy())
+    x, tx = pair(np.zeros((2, 0), np.float32))
+    assert_close(layer(x), theirs(tx))
+
+
+# ----- empty tensors ------------------------------------------------------------------------
+EMPTY_OPS = ["x.max()", "x.max(1)[0]", "x.max(0)[0]", "x.min(0)[0]", "x.min(1)[0]",
+             "x.amax(1)", "x.amax((0, 1))", "x.amax()", "x.argmax()", "x.argmax(1)",
+             "x.argmax(0)", "x.argmin()", "x.softmax(1)", "x.log_softmax(0)", "x.softmax(0)",
+             "x.log_softmax(1)", "x.sum(0)", "x.mean(1)"]
+
+
+def _outcome(expression, x):
+    try:
+        return "ok", tuple(eval(expression).shape)
+    except Exception as error:  # noqa: BLE001 - the type is what is compared
+        return type(error), str(error)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0)])
+@pytest.mark.parametrize("expression", EMPTY_OPS)
+def test_reductions_and_softmax_of_empty_tensors_follow_torch(shape, expression):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = _outcome(expression, tc.zeros(*shape))
+    theirs = _outcome(expression, torch.zeros(*shape))
+    assert ours[0] == theirs[0], (ours, theirs)
+    if ours[0] == "ok":
+        assert ours[1] == theirs[1]
+    else:
+        assert f"input of shape {shape}" in ours[1]
+
+
+def test_softmax_of_empty_tensor_has_an_empty_gradient():
+    x = tc.zeros(0, 3, requires_grad=True)
+    F.log_softmax(x, 1).sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("shape", [(1, 2, 0, 4), (1, 2, 3, 0), (2, 3, 0)])
+def test_adaptive_avg_pool2d_of_an_empty_plane_is_refused_like_torch(shape):
+    with pytest.raises(RuntimeError, match=r"adaptive_avg_pool2d\(\): Expected input to have "
+                                           r"non-zero size for non-batch dimensions, but input "
+                                           rf"has sizes {re_tuple(shape)}"):
+        F.adaptive_avg_pool2d(tc.zeros(*shape), (2, 2))
+    with pytest.raises(RuntimeError):
+        TF.adaptive_avg_pool2d(torch.zeros(*shape), (2, 2))
+
+
+@pytest.mark.parametrize("shape", [(0, 2, 4, 4), (1, 0, 4, 4), (0, 4, 4)])
+def test_adaptive_avg_pool2d_of_an_empty_batch_or_no_channels_is_empty(shape):
+    ours = F.adaptive_avg_pool2d(tc.zeros(*shape), (2, 2))
+    assert ours.shape == TF.adaptive_avg_pool2d(torch.zeros(*shape), (2, 2)).shape
+
+
+@pytest.mark.parametrize("pool", ["max_pool2d", "avg_pool2d"])
+@pytest.mark.parametrize("shape", [(1, 0, 3, 4), (0, 3, 4), (1, 2, 0, 4)])
+def test_pooling_refuses_empty_planes_and_channels_like_torch(pool, shape):
+    with pytest.raises(RuntimeError, match=re_tuple(shape)):
+        getattr(F, pool)(tc.zeros(*shape), 1)
+    with pytest.raises(RuntimeError):
+        getattr(TF, pool)(torch.zeros(*shape), 1)
+
+
+# ----- optimizer arguments of the wrong type ---------------------------------------------------
+@pytest.mark.parametrize("make, error, message", [
+    (lambda p: optim.SGD(p, lr="0.1"), TypeError, r"learning rate must be a real number, "
+                                                  r"got '0.1' \(str\)"),
+    (lambda p: optim.SGD(p, lr=None), TypeError, "learning rate must be a real number, got None"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum="a"), TypeError, "momentum value must be a real"),
+    (lambda p: optim.Adam(p, lr="0.1"), TypeError, "learning rate must be a real number"),
+    (lambda p: optim.Adam(p, betas=0.9), TypeError, "betas must be a pair of numbers in "
+                                                    r"\[0, 1\), got 0.9"),
+    (lambda p: optim.Adam(p, betas=("a", 0.9)), TypeError, "beta parameter at index 0 must "
+                                                           "be a real number, got 'a'"),
+    (lambda p: optim.RMSprop(p, lr=float("nan")), ValueError, "must be a finite number, got nan"),
+    (lambda p: optim.SGD(p, lr=-0.1), ValueError, "Invalid learning rate: -0.1"),
+    (lambda p: optim.Adadelta(p, rho=1.5), ValueError, "Invalid rho value: 1.5"),
+])
+def test_optimizer_arguments_are_checked_by_type_and_range(make, error, message):
+    with pytest.raises(error, match=message):
+        make([tc.zeros(2, requires_grad=True)])
+
+
+def test_optimizer_accepts_numpy_and_tensor_learning_rates():
+    p = tc.zeros(2, requires_grad=True)
+    assert optim.SGD([p], lr=np.float32(0.5)).param_groups[0]["lr"] == np.float32(0.5)
+    optim.Adam([p], lr=Tensor(0.01))

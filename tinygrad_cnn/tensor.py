@@ -19,6 +19,7 @@ import numpy as np
 from . import dtypes
 from .autograd import engine, function
 from .autograd.grad_mode import STATE
+from .checks import reducible
 from .ops import activation, arithmetic, matmul, reduce, shape, softmax, unary
 
 Shape = Union[int, Sequence[int]]
@@ -966,6 +967,8 @@ class Tensor:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, pick: Callable, dim: Optional[int], keepdim: bool) -> "Tensor":
+        axes = None if dim is None or not self.ndim else (shape.wrap_dim(dim, self.ndim),)
+        reducible(self.shape, axes, pick.__name__)
         if dim is None:
             idx = np.asarray(pick(self.data))
             return Tensor._wrap(idx.reshape((1,) * self.ndim) if keepdim else idx, False)

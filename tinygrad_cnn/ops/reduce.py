@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..checks import reducible
 from .shape import wrap_dim
 
 
@@ -38,10 +39,14 @@ class Mean(Function):
         self.axes = normalize_dims(dim, a.ndim)
         self.in_shape, self.keepdim = a.shape, keepdim
         self.count = int(np.prod([a.shape[i] for i in self.axes]))
+        if self.count == 0:  # the mean of nothing is NaN, as in PyTorch (without a warning)
+            return np.asarray(a.sum(axis=self.axes, keepdims=keepdim) * np.nan)
         return np.asarray(a.mean(axis=self.axes, keepdims=keepdim))
 
     def backward(self, g):
-        return expand_back(g / g.dtype.type(self.count), self.in_shape, self.axes, self.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):  # count 0: an empty gradient
+            g = g / g.dtype.type(self.count)
+        return expand_back(g, self.in_shape, self.axes, self.keepdim)
 
 
 class Max(Function):
@@ -51,8 +56,7 @@ class Max(Function):
     def forward(self, a, dim=None, keepdim=False, smallest=False):
         self.in_shape, self.keepdim = a.shape, keepdim
         self.axes = normalize_dims(dim, a.ndim)
-        if a.size == 0:
-            raise RuntimeError(f"max(): cannot reduce an empty tensor of shape {a.shape}")
+        reducible(a.shape, None if dim is None else self.axes, "min" if smallest else "max")
         pick = np.argmin if smallest else np.argmax
         if isinstance(dim, (int, np.integer)) and not a.ndim:
             self.aux = np.zeros((), np.int64)  # torch.max(scalar, 0): the value, index 0

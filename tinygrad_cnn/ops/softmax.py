@@ -14,6 +14,9 @@ def _shifted(a, dim):
 class Softmax(Function):
     def forward(self, a, dim=-1):
         self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
+        if a.size == 0:  # nothing to normalise: an empty result, as in PyTorch
+            self.out = a.copy()
+            return self.out
         e = np.exp(_shifted(a, dim))
         self.out = e / e.sum(axis=dim, keepdims=True)
         return self.out
@@ -26,6 +29,9 @@ class Softmax(Function):
 class LogSoftmax(Function):
     def forward(self, a, dim=-1):
         self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
+        if a.size == 0:
+            self.out = a.copy()
+            return self.out
         z = _shifted(a, dim)
         self.out = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
         return self.out

@@ -1,0 +1,39 @@
+"""Errors the user fixes (a missing or corrupt file, a missing program), as opposed to bugs.
+
+They subclass the built-in type a Python caller would catch (ValueError, FileNotFoundError,
+RuntimeError) and also `UserError`, which the command line prints as one line without a
+traceback.
+
+>>> issubclass(DataFileError, ValueError) and issubclass(DataFileError, UserError)
+True
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Union
+
+
+class UserError(Exception):
+    """Base of the errors that mean "fix your input or setup", not "a bug"."""
+
+
+class DataFileError(UserError, ValueError):
+    """A data or checkpoint file that cannot be what it claims to be (truncated, corrupt,
+    or declaring more data than the file can hold)."""
+
+
+class MissingToolError(UserError, RuntimeError):
+    """An external program the library needs is not installed (e.g. Graphviz's `dot`)."""
+
+
+class MissingDataError(UserError, FileNotFoundError):
+    """A dataset's file `name` (with or without .gz) is not in `root`.
+
+    >>> str(MissingDataError("MNIST", "train-images-idx3-ubyte", "/data"))
+    'MNIST file train-images-idx3-ubyte(.gz) not found in /data; pass download=True or put the original IDX files there'
+    """
+
+    def __init__(self, dataset: str, name: str, root: Union[str, Path]) -> None:
+        self.dataset, self.name, self.root = dataset, name, Path(root)
+        super().__init__(f"{dataset} file {name}(.gz) not found in {root}; pass "
+                         "download=True or put the original IDX files there")

@@ -10,7 +10,7 @@ True
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Union
+from typing import Sequence, Union
 
 
 class UserError(Exception):
@@ -37,3 +37,19 @@ class MissingDataError(UserError, FileNotFoundError):
         self.dataset, self.name, self.root = dataset, name, Path(root)
         super().__init__(f"{dataset} file {name}(.gz) not found in {root}; pass "
                          "download=True or put the original IDX files there")
+
+
+class DownloadError(UserError, ConnectionError):
+    """No mirror of a file could be reached; `dest` is where it should have gone,
+    `failures` says why each URL failed."""
+
+    def __init__(self, dest: Union[str, Path], failures: Sequence[str]) -> None:
+        self.dest, self.failures = Path(dest), list(failures)
+        super().__init__(f"could not download {self.dest.name} (are you offline?). Tried:\n  "
+                         + "\n  ".join(self.failures)
+                         + f"\nYou can download it by hand into {self.dest.parent}")
+
+
+class ConfigError(UserError, ValueError):
+    """Arguments that make no sense (an output file without a format) or contradict the
+    saved run they should continue."""

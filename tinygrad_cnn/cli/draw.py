@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import ConfigError
+
 EXAMPLES = ("blog-circuit",)
 MODELS = ("lenet",)
 VIEWS = ("forward", "forward-collapsed", "backward")
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     fmt = out.suffix.lstrip(".").lower()
     if not fmt:
-        raise SystemExit(f"draw: --out {out} has no suffix; use e.g. {out}.svg or {out}.png")
+        raise ConfigError(f"--out {out} has no suffix; use e.g. {out}.svg or {out}.png")
     graph = build(args)
     out.parent.mkdir(parents=True, exist_ok=True)
     # render writes the DOT source next to the picture; keep only the picture

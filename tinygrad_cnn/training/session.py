@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from .. import creation, optim
+from ..checks import integer
+from ..errors import ConfigError, DataFileError
 from ..models import build_model
 from .checkpoint import load_checkpoint, save_checkpoint
 from .datasets import load_split
@@ -53,6 +55,10 @@ class TrainingConfig:
     decay: float = 1e-4
 
     def __post_init__(self) -> None:
+        for name in ("epochs", "max_batches"):  # None: the per-dataset default / no limit
+            if getattr(self, name) is not None:
+                integer(getattr(self, name), name, 1, "TrainingConfig")
+        integer(self.batch_size, "batch_size", 1, "TrainingConfig")
         if self.model is None:
             self.model = "small" if self.dataset == "digits" else "lenet"
         if self.epochs is None:
@@ -99,8 +105,8 @@ def _resume(path: Path, config: TrainingConfig, model, optimizer, schedulers) ->
     saved = state["config"]
     for key in ("dataset", "model", "batch_size", "optimizer", "seed", "schedule"):
         if saved[key] != getattr(config, key):
-            raise ValueError(f"cannot resume {path}: it was trained with {key}={saved[key]!r}, "
-                             f"this run asks for {getattr(config, key)!r}")
+            raise ConfigError(f"cannot resume {path}: it was trained with {key}="
+                              f"{saved[key]!r}, this run asks for {getattr(config, key)!r}")
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     for scheduler, saved_state in zip(schedulers, state["schedulers"]):
@@ -173,6 +179,9 @@ def evaluate_checkpoint(path: str, data_dir: Optional[str] = None,
     from ..data import DataLoader, TensorDataset
 
     state = load_checkpoint(path)
+    if not isinstance(state, dict) or not {"config", "epoch", "model"} <= set(state):
+        raise DataFileError(f"{path} is a checkpoint, but not one written by training (it "
+                            "has no config, epoch and model)")
     config = TrainingConfig(**state["config"])
     if data_dir is not None:
         config.data_dir = data_dir

@@ -238,3 +238,45 @@ def test_optimizer_accepts_numpy_and_tensor_learning_rates():
     p = tc.zeros(2, requires_grad=True)
     assert optim.SGD([p], lr=np.float32(0.5)).param_groups[0]["lr"] == np.float32(0.5)
     optim.Adam([p], lr=Tensor(0.01))
+
+
+# ----- arrays a tensor cannot simply wrap -------------------------------------------------------
+def _read_only_ones():
+    array = np.ones((2, 3), np.float32)
+    array.setflags(write=False)
+    return array
+
+
+@pytest.mark.parametrize("make", [lambda: np.broadcast_to(np.float32(1), (2, 3)),
+                                  _read_only_ones])
+def test_read_only_arrays_are_copied_so_training_can_update_them(make):
+    array = make()
+    w = Tensor(array, requires_grad=True)
+    (w * w).sum().backward()
+    optim.SGD([w], lr=0.25, momentum=0.9).step()
+    np.testing.assert_allclose(w.data, 0.5)
+    assert not array.flags.writeable and (array == 1).all()  # the user's array is untouched
+
+
+@pytest.mark.parametrize("data, error, message", [
+    ([[1, 2], [3]], ValueError, r"cannot build a tensor from \[\[1, 2\], \[3\]\]: nested lists "
+                                "must be rectangular"),
+    (["a"], TypeError, "cannot build a tensor from list of dtype <U1"),
+    (np.array([object()]), TypeError, "cannot build a tensor from ndarray of dtype object"),
+])
+def test_tensor_from_data_that_is_not_numbers_is_refused(data, error, message):
+    with pytest.raises(error, match=message):
+        Tensor(data)
+    with pytest.raises((TypeError, ValueError)):
+        torch.tensor(data)
+
+
+# ----- the Python training API checks its numbers too -------------------------------------------
+@pytest.mark.parametrize("field, value, error", [
+    ("epochs", 0, ValueError), ("epochs", -1, ValueError), ("max_batches", 0, ValueError),
+    ("batch_size", 0, ValueError), ("epochs", 2.5, TypeError)])
+def test_training_config_refuses_nonsense(field, value, error):
+    from tinygrad_cnn.training.session import TrainingConfig
+
+    with pytest.raises(error, match=rf"TrainingConfig: {field} must be "):
+        TrainingConfig(**{field: value})

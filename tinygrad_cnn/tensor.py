@@ -1029,7 +1029,8 @@ class Tensor:
         s, e = shape.wrap_dim(start_dim, self.ndim), shape.wrap_dim(end_dim, self.ndim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:]) if s != e else self
+        merged = int(np.prod(self.shape[s:e + 1]))  # not -1: ambiguous for an empty batch
+        return self.reshape(self.shape[:s] + (merged,) + self.shape[e + 1:]) if s != e else self
 
     def permute(self, *dims: Any) -> "Tensor":
         """Reorder the dimensions: output dim i is input dim `dims[i]`.

@@ -15,6 +15,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..checks import real
 from ..ops.activation import LeakyReLU
 from ..ops.batch_norm import BatchNorm, batch_statistics
 from ..ops.conv2d import conv2d  # noqa: F401  (re-exported)
@@ -52,7 +53,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> leaky_relu(Tensor([-1.0, 2.0]), 0.5).tolist()
     [-0.5, 2.0]
     """
-    return LeakyReLU.apply(input, negative_slope=negative_slope)
+    return LeakyReLU.apply(input, negative_slope=real(negative_slope, "negative_slope"))
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -108,7 +109,8 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise RuntimeError(f"linear: input of shape {input.shape} has "
                            f"{input.shape[-1] if input.ndim else 0} features but weight of "
-                           f"shape {weight.shape} expects {weight.shape[-1]} "
+                           f"shape {weight.shape} expects "
+                           f"{weight.shape[-1] if weight.ndim else 'none'} "
                            "(weight must be (out_features, in_features))")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise RuntimeError(f"linear: bias of shape {bias.shape} does not match "
@@ -158,7 +160,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> dropout(Tensor([1.0, 2.0]), p=0.5, training=False).tolist()
     [1.0, 2.0]
     """
-    if not 0.0 <= p <= 1.0:
+    if not 0.0 <= real(p, "dropout probability") <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
@@ -184,7 +186,7 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
         if t is not None and t.shape != (c,):
             raise RuntimeError(f"batch_norm: {name} has shape {t.shape} but the input "
                                f"{input.shape} has {c} channels")
-    if training and input.numel() // c <= 1:
+    if training and c > 0 and input.numel() <= c:  # at most 1 value per channel
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {input.shape}")
     weight = weight if weight is not None else Tensor._wrap(np.ones(c, input.dtype), False)
@@ -202,7 +204,7 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
 def _update_running_stats(mean: np.ndarray, var: np.ndarray, input: Tensor,
                           running_mean: Tensor, running_var: Optional[Tensor],
                           momentum: float) -> None:
-    n = input.numel() // input.shape[1]
+    n = input.numel() // max(input.shape[1], 1)  # no channel: nothing to update
     running_mean.data *= 1 - momentum
     running_mean.data += momentum * mean.astype(running_mean.dtype)
     if running_var is not None:  # the running variance is unbiased, as in PyTorch
@@ -234,9 +236,10 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 def _classes_last(input: Tensor) -> Tensor:
     """(N, C, d1, ...) -> (N * d1 * ..., C) so that each row is one prediction."""
+    rows = int(np.prod(input.shape[:1] + input.shape[2:]))  # not -1: C may be 0
     if input.ndim <= 2:
-        return input.reshape(-1, input.shape[-1])
-    return input.permute(0, *range(2, input.ndim), 1).reshape(-1, input.shape[1])
+        return input.reshape(rows, input.shape[-1])
+    return input.permute(0, *range(2, input.ndim), 1).reshape(rows, input.shape[1])
 
 
 def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
@@ -321,7 +324,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     if label_smoothing == 0.0:
         return nll
     smooth = _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim)
-    n_classes = input.shape[class_dim]
+    n_classes = max(input.shape[class_dim], 1)  # 0 classes: an empty batch (else refused)
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
 
 
@@ -349,7 +352,7 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
     if target.shape != logp.shape:
         raise ValueError(f"class-probability target must have the input's shape "
                          f"{logp.shape}, got {target.shape}")
-    n_classes = logp.shape[class_dim]
+    n_classes = max(logp.shape[class_dim], 1)
     if label_smoothing:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     w = _class_weight(weight, logp, class_dim)

@@ -16,6 +16,12 @@ class MatMul(Function):
         if ka != kb:
             raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                                f"({ka} != {kb} in the contracted dimension)")
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise RuntimeError(f"matmul: the batch dimensions of shapes {a.shape} and "
+                               f"{b.shape} cannot be broadcast ({a.shape[:-2]} and "
+                               f"{b.shape[:-2]})") from None
         self.save_for_backward(a, b)
         return matmul(a, b)
 

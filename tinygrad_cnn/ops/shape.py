@@ -12,6 +12,8 @@ def wrap_dim(dim: int, ndim: int) -> int:
     >>> wrap_dim(-1, 3)
     2
     """
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"dim must be an int, got {dim!r} ({type(dim).__name__})")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "

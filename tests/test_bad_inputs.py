@@ -79,7 +79,7 @@ def _laid_out(array: np.ndarray, layout: str) -> np.ndarray:
         return array
     if layout == "broadcast" and array.ndim and array.shape[0] == 1:
         return np.broadcast_to(array, array.shape)
-    return np.ascontiguousarray(array)
+    return np.array(array, order="C")  # (ascontiguousarray would make 0-d arrays 1-d)
 
 
 @st.composite
@@ -87,7 +87,7 @@ def arrays(draw, shape, dtype=None, layout=None, low=-3.0, high=3.0):
     dtype = dtype or draw(st.sampled_from(FLOATS))
     layout = layout or draw(st.sampled_from(LAYOUTS))
     rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
-    values = rng.uniform(low, high, size=shape)
+    values = np.asarray(rng.uniform(low, high, size=shape))  # 0-d stays 0-d
     if np.dtype(dtype).kind != "f":
         values = np.round(values)
     if np.dtype(dtype).kind == "u":

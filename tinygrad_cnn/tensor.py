@@ -19,7 +19,7 @@ import numpy as np
 from . import dtypes
 from .autograd import engine, function
 from .autograd.grad_mode import STATE
-from .checks import reducible
+from .checks import integer, reducible
 from .ops import activation, arithmetic, matmul, reduce, shape, softmax, unary
 
 Shape = Union[int, Sequence[int]]
@@ -36,7 +36,7 @@ def _shape_args(args: tuple) -> Tuple[int, ...]:
     """Accept both f(2, 3) and f((2, 3)), as PyTorch does."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    return tuple(int(a) for a in args)
+    return tuple(integer(a, "size") for a in args)  # 2.5 is refused, not truncated
 
 
 class _HookHandle:

@@ -87,6 +87,9 @@ class Var(Function):
     """Variance over `dim` divided by (count - correction); one node instead of five."""
 
     def forward(self, a, dim=None, keepdim=False, correction=1):
+        if a.dtype.kind not in "fc":
+            raise RuntimeError("std and var only support floating point and complex dtypes, "
+                               f"got {a.dtype}")
         self.axes = normalize_dims(dim, a.ndim)
         self.in_shape, self.keepdim = a.shape, keepdim
         count = int(np.prod([a.shape[i] for i in self.axes]))

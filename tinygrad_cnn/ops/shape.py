@@ -24,6 +24,9 @@ def wrap_dim(dim: int, ndim: int) -> int:
 class Reshape(Function):
     def forward(self, a, shape=None):
         self.in_shape = a.shape
+        if any(d < -1 for d in shape) or list(shape).count(-1) > 1:  # numpy takes any < 0
+            raise RuntimeError(f"shape {tuple(shape)} is invalid: sizes must be >= 0, with "
+                               "at most one -1 (inferred)")
         try:
             return a.reshape(shape)
         except ValueError:

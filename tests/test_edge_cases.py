@@ -280,3 +280,45 @@ def test_training_config_refuses_nonsense(field, value, error):
 
     with pytest.raises(error, match=rf"TrainingConfig: {field} must be "):
         TrainingConfig(**{field: value})
+
+
+# ----- what the property-based module (test_bad_inputs.py) found, pinned ------------------------
+@pytest.mark.parametrize("ours, theirs", [
+    (lambda: tc.zeros(2, 3) + tc.zeros(4), lambda: torch.zeros(2, 3) + torch.zeros(4)),
+    (lambda: tc.zeros(2, 2, 3) @ tc.zeros(3, 3, 4),
+     lambda: torch.zeros(2, 2, 3) @ torch.zeros(3, 3, 4)),
+    (lambda: tc.zeros(2, 3).sum((0, 0)), lambda: torch.zeros(2, 3).sum((0, 0))),
+    (lambda: tc.zeros(6).reshape(-2, 3), lambda: torch.zeros(6).reshape(-2, 3)),
+    (lambda: tc.zeros(6).reshape(2.5, 2), lambda: torch.zeros(6).reshape(2.5, 2)),
+    (lambda: Tensor([1, 2]).var(), lambda: torch.tensor([1, 2]).var()),
+    (lambda: Tensor([True]).argmax(), lambda: torch.tensor([True]).argmax()),
+    (lambda: Tensor(1.0).flatten(1), lambda: torch.tensor(1.0).flatten(1)),
+    (lambda: tc.randn(-1), lambda: torch.randn(-1)),
+    (lambda: tc.randint(5, 2, (3,)), lambda: torch.randint(5, 2, (3,))),
+    (lambda: tc.arange(0, 5, 0), lambda: torch.arange(0, 5, 0)),
+    (lambda: tc.zeros(2).clamp("a"), lambda: torch.zeros(2).clamp("a")),
+    (lambda: F.pad(tc.zeros(2, 3), (1.5, 1)), lambda: TF.pad(torch.zeros(2, 3), (1.5, 1))),
+    (lambda: F.max_pool2d(tc.zeros(1, 1, 4, 4), True),
+     lambda: TF.max_pool2d(torch.zeros(1, 1, 4, 4), True)),
+    (lambda: tc.zeros(2, 3).sum(1.0), lambda: torch.zeros(2, 3).sum(1.0)),
+    (lambda: nn.Dropout("0.5"), lambda: torch.nn.Dropout("0.5")),
+])
+def test_inputs_torch_refuses_are_refused_in_our_words(ours, theirs):
+    with pytest.raises((TypeError, ValueError, RuntimeError, IndexError)) as error:
+        ours()
+    assert "tinygrad_cnn" in error.traceback[-1].path.as_posix()
+    with pytest.raises(Exception):
+        theirs()
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.Flatten()(lib.zeros(0, 2, 4, 4)),
+    lambda lib: lib.nn.functional.batch_norm(lib.zeros(2, 0, 3, 3), None, None, training=True),
+])
+def test_empty_batches_and_channels_match_torch(make):
+    assert make(tc).shape == tuple(make(torch).shape)
+
+
+def test_cross_entropy_without_classes_is_refused():
+    with pytest.raises(ValueError, match=r"at least one class, got input of shape \(2, 0\)"):
+        F.cross_entropy(tc.zeros(2, 0), Tensor([-100, -100]))

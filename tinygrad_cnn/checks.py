@@ -38,9 +38,9 @@ def integer(value: Any, name: str, minimum: Optional[int] = None, owner: str = "
     return int(value)
 
 
-def real(value: Any, name: str, owner: str = "") -> float:
-    """`value` as a finite float: any real number (Python, numpy or a one-element tensor),
-    not a string, None or NaN.
+def real(value: Any, name: str, owner: str = "", finite: bool = True) -> float:
+    """`value` as a float: any real number (Python, numpy or a one-element tensor), not a
+    string or None, and (if `finite`) not NaN or infinite.
 
     >>> real("0.1", "lr")
     Traceback (most recent call last):
@@ -55,7 +55,7 @@ def real(value: Any, name: str, owner: str = "") -> float:
     if isinstance(number, bool) or not isinstance(number, numbers.Real):
         raise TypeError(f"{_prefix(owner)}{name} must be a real number, got {value!r} "
                         f"({type(value).__name__})")
-    if not math.isfinite(number):
+    if finite and not math.isfinite(number):
         raise ValueError(f"{_prefix(owner)}{name} must be a finite number, got {number}")
     return float(number)
 
@@ -80,7 +80,7 @@ def nonempty_dims(shape: tuple, dims: range, owner: str) -> None:
 
     >>> nonempty_dims((1, 2, 0, 4), range(2, 4), "adaptive_avg_pool2d")
     Traceback (most recent call last):
-    RuntimeError: adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes (1, 2, 0, 4) with dimension 2 being empty
+    RuntimeError: adaptive_avg_pool2d(): Expected input to have non-zero size ... dimension 2 being empty
     """
     for d in dims:
         if shape[d] == 0:
@@ -109,3 +109,18 @@ def reducible(shape: tuple, axes: Optional[tuple], owner: str) -> None:
         if shape and shape[axis] == 0:
             raise IndexError(f"{owner}(): Expected reduction dim {axis} to have non-zero "
                              f"size (input of shape {shape}).")
+
+
+def broadcastable(a: tuple, b: tuple) -> None:
+    """PyTorch's broadcasting rule, checked in plain Python (cheap for the few dims tensors
+    have) so that a mismatch names both shapes instead of numpy's "operands could not...".
+
+    >>> broadcastable((2, 3), (4,))
+    Traceback (most recent call last):
+    RuntimeError: The size of tensor a (3) must match the size of tensor b (4) at ... (4,))
+    """
+    for i, (x, y) in enumerate(zip(reversed(a), reversed(b))):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                               f"({y}) at non-singleton dimension {max(len(a), len(b)) - 1 - i}"
+                               f" (shapes {a} and {b})")

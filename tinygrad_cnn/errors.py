@@ -29,8 +29,8 @@ class MissingToolError(UserError, RuntimeError):
 class MissingDataError(UserError, FileNotFoundError):
     """A dataset's file `name` (with or without .gz) is not in `root`.
 
-    >>> str(MissingDataError("MNIST", "train-images-idx3-ubyte", "/data"))
-    'MNIST file train-images-idx3-ubyte(.gz) not found in /data; pass download=True or put the original IDX files there'
+    >>> print(MissingDataError("MNIST", "train-images-idx3-ubyte", "/data"))
+    MNIST file train-images-idx3-ubyte(.gz) not found in /data; pass download=True or put ...
     """
 
     def __init__(self, dataset: str, name: str, root: Union[str, Path]) -> None:

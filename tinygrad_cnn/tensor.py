@@ -19,7 +19,7 @@ import numpy as np
 from . import dtypes
 from .autograd import engine, function
 from .autograd.grad_mode import STATE
-from .checks import integer, reducible
+from .checks import broadcastable, integer, real, reducible
 from .ops import activation, arithmetic, matmul, reduce, shape, softmax, unary
 
 Shape = Union[int, Sequence[int]]
@@ -512,9 +512,12 @@ class Tensor:
             return Tensor._wrap(dtypes.scalar_array(other, self.data.dtype), False)
         return Tensor(other)
 
-    def _operands(self, other: Any) -> Tuple["Tensor", "Tensor"]:
-        """(self, other) as tensors of one dtype, promoted as PyTorch does."""
+    def _operands(self, other: Any, elementwise: bool = True) -> Tuple["Tensor", "Tensor"]:
+        """(self, other) as tensors of one dtype, promoted as PyTorch does; for elementwise
+        ops their shapes must broadcast."""
         other = self._operand(other)
+        if elementwise and other.data.shape != self.data.shape:
+            broadcastable(self.data.shape, other.data.shape)
         if other.data.dtype == self.data.dtype:  # the common case: no promotion work
             return self, other
         dtype = dtypes.result_type(self.data, other.data)
@@ -589,7 +592,7 @@ class Tensor:
         >>> y.sum().backward(); x.grad
         tensor([[3., 4.]])
         """
-        return matmul.MatMul.apply(*self._operands(other))
+        return matmul.MatMul.apply(*self._operands(other, elementwise=False))
 
     def maximum(self, other: Any) -> "Tensor":
         """Elementwise maximum of two tensors, broadcasting.
@@ -642,7 +645,7 @@ class Tensor:
 
     def __rmatmul__(self, other: Any) -> "Tensor":
         """`other @ self`, e.g. with a numpy array on the left (see `matmul`)."""
-        b, a = self._operands(other)
+        b, a = self._operands(other, elementwise=False)
         return matmul.MatMul.apply(a, b)
 
     def __neg__(self) -> "Tensor":
@@ -785,6 +788,9 @@ class Tensor:
         """
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        for name, bound in (("min", min), ("max", max)):
+            if bound is not None:
+                real(bound, name, "clamp", finite=False)
         return unary.Clamp.apply(self, min=min, max=max)
 
     clip = clamp
@@ -969,6 +975,8 @@ class Tensor:
     def _arg(self, pick: Callable, dim: Optional[int], keepdim: bool) -> "Tensor":
         axes = None if dim is None or not self.ndim else (shape.wrap_dim(dim, self.ndim),)
         reducible(self.shape, axes, pick.__name__)
+        if self.dtype == np.bool_:
+            raise RuntimeError(f"{pick.__name__}(): does not support bool input")
         if dim is None:
             idx = np.asarray(pick(self.data))
             return Tensor._wrap(idx.reshape((1,) * self.ndim) if keepdim else idx, False)
@@ -1024,9 +1032,9 @@ class Tensor:
         >>> t.flatten().shape, t.flatten(1).shape, t.flatten(0, 1).shape
         ((24,), (2, 12), (6, 4))
         """
+        s, e = shape.wrap_dim(start_dim, self.ndim), shape.wrap_dim(end_dim, self.ndim)
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = shape.wrap_dim(start_dim, self.ndim), shape.wrap_dim(end_dim, self.ndim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         merged = int(np.prod(self.shape[s:e + 1]))  # not -1: ambiguous for an empty batch

@@ -2,8 +2,8 @@
 and what to do, instead of a traceback. Anything else is a bug and keeps its traceback.
 
 >>> from tinygrad_cnn.errors import MissingDataError
->>> describe(MissingDataError("MNIST", "t10k-images-idx3-ubyte", "/data"))
-'MNIST file t10k-images-idx3-ubyte(.gz) not found in /data: add --download to fetch it, or point --data-dir at a directory with the original IDX files'
+>>> print(describe(MissingDataError("MNIST", "t10k-images-idx3-ubyte", "/data")))
+MNIST file t10k-images-idx3-ubyte(.gz) not found in /data: add --download to fetch it, ...
 >>> describe(KeyError("a bug")) is None
 True
 """

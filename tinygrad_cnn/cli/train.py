@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--download", action="store_true", help="download the IDX files if missing")
     p.add_argument("--model", default=None, choices=("lenet", "small"),
                    help="default: small for digits, lenet otherwise")
-    p.add_argument("--epochs", type=positive_int, default=None, help="default: 20 (digits), 3 otherwise")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="default: 20 (digits), 3 otherwise")
     p.add_argument("--batch-size", type=positive_int, default=64)
     p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
     p.add_argument("--lr", type=positive_float, default=None,

@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..checks import real
+from ..checks import integer, real
 from ..ops.activation import LeakyReLU
 from ..ops.batch_norm import BatchNorm, batch_statistics
 from ..ops.conv2d import conv2d  # noqa: F401  (re-exported)
@@ -150,7 +150,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"padding {tuple(pad)} must have an even length of at most "
                          f"2 * ndim = {2 * input.ndim} for input of shape {input.shape}")
-    return Pad.apply(input, pad=tuple(int(p) for p in pad), value=value)
+    return Pad.apply(input, pad=tuple(integer(p, "pad") for p in pad), value=value)
 
 
 # ----- regularisation ----------------------------------------------------------------------
@@ -236,10 +236,9 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 def _classes_last(input: Tensor) -> Tensor:
     """(N, C, d1, ...) -> (N * d1 * ..., C) so that each row is one prediction."""
-    rows = int(np.prod(input.shape[:1] + input.shape[2:]))  # not -1: C may be 0
     if input.ndim <= 2:
-        return input.reshape(rows, input.shape[-1])
-    return input.permute(0, *range(2, input.ndim), 1).reshape(rows, input.shape[1])
+        return input.reshape(-1, input.shape[-1])
+    return input.permute(0, *range(2, input.ndim), 1).reshape(-1, input.shape[1])
 
 
 def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
@@ -261,7 +260,11 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.
 
 
 def _check_class_weight(weight, input: Tensor) -> Optional[np.ndarray]:
-    """The per-class `weight` as an array; it must hold one value per class, as in PyTorch."""
+    """The per-class `weight` as an array; it must hold one value per class, as in PyTorch.
+    An input without classes is refused here (PyTorch's answers for it are inconsistent)."""
+    if input.ndim and input.shape[1 if input.ndim >= 2 else 0] == 0:
+        raise ValueError(f"expected logits with at least one class, got input of shape "
+                         f"{input.shape} with 0 classes")
     if weight is None:
         return None
     w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
@@ -324,7 +327,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     if label_smoothing == 0.0:
         return nll
     smooth = _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim)
-    n_classes = max(input.shape[class_dim], 1)  # 0 classes: an empty batch (else refused)
+    n_classes = input.shape[class_dim]
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
 
 
@@ -352,7 +355,7 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
     if target.shape != logp.shape:
         raise ValueError(f"class-probability target must have the input's shape "
                          f"{logp.shape}, got {target.shape}")
-    n_classes = max(logp.shape[class_dim], 1)
+    n_classes = logp.shape[class_dim]
     if label_smoothing:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     w = _class_weight(weight, logp, class_dim)

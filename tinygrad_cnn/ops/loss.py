@@ -33,14 +33,11 @@ class NLLLoss(Function):
         self.rows, self.target, self.w, self.shape = rows, safe_target, w.astype(logp.dtype), \
             logp.shape
         self.total_weight = w.sum()
-        if logp.shape[1] == 0:  # no class: every target was ignored (others are refused)
-            return np.zeros(target.shape, logp.dtype)
         return -self.w * logp[rows, safe_target]
 
     def backward(self, g):
         grad = np.zeros(self.shape, dtype=g.dtype)
-        if self.shape[1]:
-            grad[self.rows, self.target] = -g * self.w
+        grad[self.rows, self.target] = -g * self.w
         return grad
 
 

@@ -14,7 +14,10 @@ def normalize_dims(dim, ndim: int):
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = [wrap_dim(d, ndim) for d in dims]
-    return tuple(sorted(set(out))) if ndim else ()
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"dim {max(out, key=out.count)} appears multiple times in the list "
+                           f"of dims {dims}")
+    return tuple(sorted(out)) if ndim else ()
 
 
 def expand_back(g: np.ndarray, in_shape: tuple, axes: tuple, keepdim: bool) -> np.ndarray:

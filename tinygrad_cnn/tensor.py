@@ -973,11 +973,11 @@ class Tensor:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, pick: Callable, dim: Optional[int], keepdim: bool) -> "Tensor":
-        axes = None if dim is None or not self.ndim else (shape.wrap_dim(dim, self.ndim),)
+        axes = None if dim is None else (shape.wrap_dim(dim, self.ndim),)
         reducible(self.shape, axes, pick.__name__)
         if self.dtype == np.bool_:
             raise RuntimeError(f"{pick.__name__}(): does not support bool input")
-        if dim is None:
+        if dim is None or not self.ndim:  # a 0-d tensor: index 0 along its only "dim"
             idx = np.asarray(pick(self.data))
             return Tensor._wrap(idx.reshape((1,) * self.ndim) if keepdim else idx, False)
         return Tensor._wrap(np.asarray(pick(self.data, axis=dim, keepdims=keepdim)), False)

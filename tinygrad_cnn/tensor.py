@@ -553,6 +553,7 @@ class Tensor:
         tensor([[ 0.,  1.],
                 [-1.,  0.]])
         """
+        _no_bool_subtraction(self, other)
         a, b = self._operands(other)
         return arithmetic.Sub.apply(a, b if alpha == 1 else b * alpha)
 
@@ -625,6 +626,7 @@ class Tensor:
 
     def __rsub__(self, other: Any) -> "Tensor":
         """`other - self` (see `add`)."""
+        _no_bool_subtraction(self, other)
         b, a = self._operands(other)
         return arithmetic.Sub.apply(a, b)
 
@@ -1161,6 +1163,15 @@ def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:
     if correction is not None:
         return correction
     return 0 if unbiased is False else 1
+
+
+def _no_bool_subtraction(t: Tensor, other: Any) -> None:
+    """PyTorch refuses `-` with booleans (usually a mask that wanted `~`)."""
+    other_dtype = other.dtype if isinstance(other, Tensor) else np.asarray(other).dtype
+    if t.dtype == np.bool_ or other_dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
 
 
 def _shape_op_reshape(t: Tensor, new_shape: Tuple[int, ...]) -> Tensor:

@@ -186,7 +186,10 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
         if t is not None and t.shape != (c,):
             raise RuntimeError(f"batch_norm: {name} has shape {t.shape} but the input "
                                f"{input.shape} has {c} channels")
-    if training and c > 0 and input.numel() <= c:  # at most 1 value per channel
+    if c == 0:  # PyTorch's answers here are inconsistent (empty, or an IndexError)
+        raise ValueError(f"batch_norm expects at least one channel, got input of shape "
+                         f"{input.shape}")
+    if training and input.numel() // c <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {input.shape}")
     weight = weight if weight is not None else Tensor._wrap(np.ones(c, input.dtype), False)
@@ -204,7 +207,7 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
 def _update_running_stats(mean: np.ndarray, var: np.ndarray, input: Tensor,
                           running_mean: Tensor, running_var: Optional[Tensor],
                           momentum: float) -> None:
-    n = input.numel() // max(input.shape[1], 1)  # no channel: nothing to update
+    n = input.numel() // input.shape[1]
     running_mean.data *= 1 - momentum
     running_mean.data += momentum * mean.astype(running_mean.dtype)
     if running_var is not None:  # the running variance is unbiased, as in PyTorch

@@ -40,7 +40,7 @@ class BatchNorm(Function):
         gb = g.sum(axis=axes)
         g_hat = g * self.weight
         if self.batch_stats:
-            m = g.size // max(g.shape[1], 1)  # no channel: an empty gradient
+            m = g.size // g.shape[1]
             # d/dx of (x - mean(x)) / std(x): remove the parts that move mean and variance
             gx = self.inv_std * (g_hat - g_hat.mean(axis=axes, keepdims=True)
                                  - x_hat * (g_hat * x_hat).sum(axis=axes, keepdims=True) / m)

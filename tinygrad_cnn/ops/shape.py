@@ -98,6 +98,8 @@ class Pad(Function):
         self.slices = tuple(slice(lo, n + lo) for (lo, _), n in zip(widths, a.shape))
         if any(lo < 0 or hi < 0 for lo, hi in widths):
             raise ValueError(f"negative padding {tuple(pad)} is not supported")
+        if not widths:  # a 0-d tensor: nothing to pad (numpy's pad refuses it)
+            return a.copy()
         return np.pad(a, widths, mode="constant", constant_values=value)
 
     def backward(self, g):

@@ -13,7 +13,8 @@ def _shifted(a, dim):
 
 class Softmax(Function):
     def forward(self, a, dim=-1):
-        self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
+        dim = wrap_dim(dim, a.ndim)  # checked for 0-d too: only 0 and -1 exist
+        self.dim = dim = dim if a.ndim else None
         if a.size == 0:  # nothing to normalise: an empty result, as in PyTorch
             self.out = a.copy()
             return self.out
@@ -28,7 +29,8 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     def forward(self, a, dim=-1):
-        self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
+        dim = wrap_dim(dim, a.ndim)  # checked for 0-d too: only 0 and -1 exist
+        self.dim = dim = dim if a.ndim else None
         if a.size == 0:
             self.out = a.copy()
             return self.out

@@ -257,27 +257,30 @@ def test_adaptive_avg_pool2d(data, shape, size, dtype):
 
 
 # ----- losses, with masked batches and out-of-range labels ------------------------------------
-@given(data=st.data(), n=st.integers(0, 4), c=st.integers(0, 4), extra=st.sampled_from(
-    [(), (2,), (0,), (2, 1)]), rank1=st.booleans(), loss=st.sampled_from(
-    ["cross_entropy", "nll_loss"]), reduction=st.sampled_from(["mean", "sum", "none", "avg"]),
-    smoothing=st.sampled_from([0.0, 0.2, 1.0, -0.1, 1.5]), weight_len=st.one_of(
-    st.none(), st.integers(0, 5)), ignore=st.sampled_from([-100, 0, 1, 5]),
-    label_range=st.tuples(st.integers(-3, 0), st.integers(0, 6)),
-    target_dtype=st.sampled_from([np.int64, np.int32, np.uint8, np.float32, np.bool_]),
-    mask_all=st.booleans(), dtype=st.sampled_from(FLOATS))
-def test_classification_losses(data, n, c, extra, rank1, loss, reduction, smoothing,
-                               weight_len, ignore, label_range, target_dtype, mask_all, dtype):
+@given(data=st.data(), n=mostly([1, 2, 3], [0]), c=mostly([1, 2, 3, 4], [0]),
+       extra=mostly([(), (2,), (2, 1)], [(0,)]), rank1=mostly([False], [True]),
+       loss=st.sampled_from(["cross_entropy", "nll_loss"]),
+       reduction=mostly(["mean", "sum", "none"], ["avg"]),
+       smoothing=mostly([0.0, 0.2, 1.0], [-0.1, 1.5]), weight=mostly(["none", "right"],
+                                                                    ["short", "long"]),
+       ignore=st.sampled_from([-100, 0, 1, 5]), labels=mostly(["valid"], ["low", "high"]),
+       target_dtype=mostly([np.int64], [np.int32, np.uint8, np.float32, np.bool_]),
+       mask=mostly(["none", "some"], ["all"]), dtype=st.sampled_from(FLOATS))
+def test_classification_losses(data, n, c, extra, rank1, loss, reduction, smoothing, weight,
+                               ignore, labels, target_dtype, mask, dtype):
     shape = (c,) if rank1 else (n, c) + extra
     x, tx = both(data.draw(arrays(shape, dtype)), True)
     t_shape = () if rank1 else (n,) + extra
     rng = np.random.default_rng(data.draw(st.integers(0, 99)))
-    target = rng.integers(label_range[0], label_range[1] + 1, size=t_shape)
-    if mask_all:
-        target[...] = ignore
+    low, high = {"valid": (0, c), "low": (-3, c), "high": (0, c + 3)}[labels]
+    target = rng.integers(low, max(high, low + 1), size=t_shape)
+    if mask != "none":  # masked batches: some or all targets are ignore_index
+        target[rng.random(t_shape) < 0.5 if mask == "some" else ...] = ignore
     if np.dtype(target_dtype).kind == "u":
         target = np.abs(target)
     target = _laid_out(target.astype(target_dtype), data.draw(st.sampled_from(LAYOUTS)))
     t, tt = both(target)
+    weight_len = {"none": None, "right": c, "short": max(c - 1, 0), "long": c + 2}[weight]
     w = None if weight_len is None else np.linspace(0.5, 2, weight_len).astype(dtype)
     kwargs = dict(ignore_index=ignore, reduction=reduction)
     if loss == "cross_entropy":

@@ -153,3 +153,22 @@ def test_a_bug_keeps_its_traceback(monkeypatch):
     monkeypatch.setattr("tinygrad_cnn.cli.demo.run", broken)
     with pytest.raises(KeyError, match="a bug"):
         main(["demo"])
+
+
+def test_resume_of_a_corrupt_checkpoint_names_the_flag(capsys, tmp_path):
+    (tmp_path / "checkpoint.npz").write_bytes(b"PK broken")
+    line = _one_line_error(capsys, ["train", "--epochs", "1", "--max-batches", "1",
+                                    "--no-progress", "--out", str(tmp_path), "--resume"])
+    assert line.startswith(f"tinygrad-cnn: error: --resume: {tmp_path / 'checkpoint.npz'} "
+                           "is not a readable tinygrad_cnn checkpoint")
+
+
+def test_corrupt_idx_file_is_one_line_naming_the_file(capsys, tmp_path):
+    from tinygrad_cnn.data import MNIST
+
+    for name, _ in MNIST.files.values():
+        (tmp_path / f"{name}.gz").write_bytes(b"not gzip")
+    line = _one_line_error(capsys, ["train", "--dataset", "mnist", "--data-dir",
+                                    str(tmp_path), "--no-progress", "--resume"])
+    assert line.startswith(f"tinygrad-cnn: error: {tmp_path / 'train-images-idx3-ubyte.gz'}: "
+                           "cannot read it as a gzip IDX file")

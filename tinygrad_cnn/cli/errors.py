@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Optional
 
-from ..errors import DownloadError, MissingDataError, UserError
+from ..errors import ConfigError, DataFileError, DownloadError, MissingDataError, UserError
 
 GRAPHVIZ_HINT = ("Graphviz's `dot` program is not installed (it renders the pictures): "
                  "install Graphviz, e.g. `apt-get install graphviz` (Debian/Ubuntu), "
@@ -39,7 +39,8 @@ def describe(error: BaseException, args: Any = None) -> Optional[str]:
             return (f"--checkpoint {checkpoint}: no such file; `tinygrad-cnn train --out DIR` "
                     "writes DIR/checkpoint.npz")
         return f"--checkpoint: {_one_line(error)}"
-    if getattr(args, "resume", False) and isinstance(error, UserError):  # train --resume
+    if getattr(args, "resume", False) and isinstance(error, (ConfigError, DataFileError)) \
+            and "checkpoint" in str(error):  # train --resume of a mismatched or bad file
         return (f"--resume: {_one_line(error)}; train without --resume, or give another "
                 "--out")
     if isinstance(error, (UserError, OSError)):

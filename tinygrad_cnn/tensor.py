@@ -516,7 +516,7 @@ class Tensor:
         """(self, other) as tensors of one dtype, promoted as PyTorch does; for elementwise
         ops their shapes must broadcast."""
         other = self._operand(other)
-        if elementwise and other.data.shape != self.data.shape:
+        if elementwise and other.data.ndim and other.data.shape != self.data.shape:
             broadcastable(self.data.shape, other.data.shape)
         if other.data.dtype == self.data.dtype:  # the common case: no promotion work
             return self, other
@@ -1167,8 +1167,9 @@ def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:
 
 def _no_bool_subtraction(t: Tensor, other: Any) -> None:
     """PyTorch refuses `-` with booleans (usually a mask that wanted `~`)."""
-    other_dtype = other.dtype if isinstance(other, Tensor) else np.asarray(other).dtype
-    if t.dtype == np.bool_ or other_dtype == np.bool_:
+    other_dtype = other.data.dtype if isinstance(other, Tensor) else getattr(
+        other, "dtype", None) or (np.dtype(bool) if isinstance(other, bool) else None)
+    if t.data.dtype == np.bool_ or other_dtype == np.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
                            "supported. If you are trying to invert a mask, use the `~` or "
                            "`logical_not()` operator instead.")

@@ -211,20 +211,29 @@ sizes = mostly([1, 2, 3, 4, 5], [0])
 float_dtypes = mostly(FLOATS, DTYPES[2:4])
 
 
-@given(data=st.data(), n=mostly([1, 2], [0]), c=mostly([1, 2, 3], [0]),
-       hw=st.tuples(sizes, sizes), out=mostly([1, 2, 3], [0]), k=st.tuples(
-           mostly([1, 2, 3], [0]), mostly([1, 2, 3], [0])), rank=mostly([4], [2, 3, 5]),
-       stride=mostly([1, 2], [0, -1]), padding=mostly([0, 1, "same", "valid"], [-1, "full"]),
-       dilation=mostly([1, 2], [0, -1]), groups=mostly([1], [0, 2, 3]), bias=st.booleans(),
-       dtype=float_dtypes)
-def test_conv2d(data, n, c, hw, out, k, rank, stride, padding, dilation, groups, bias, dtype):
-    shape = ((n, c) + hw)[4 - rank:] if rank <= 4 else (1, n, c) + hw
+# conv2d's arguments: (good values, bad values); each example breaks at most one of them
+CONV_ARGS = {"n": ([1, 2], [0]), "c": ([1, 2, 3], [0]), "h": ([3, 4, 6], [0, 1]),
+             "w": ([3, 5], [0, 1]), "out": ([1, 2, 4], [0]), "kh": ([1, 2, 3], [0]),
+             "kw": ([1, 3], [0]), "rank": ([4, 3], [2, 5]), "stride": ([1, 2], [0, -1]),
+             "padding": ([0, 1, "same", "valid"], [-1, "full"]), "dilation": ([1, 2], [0, -1]),
+             "groups": ([1], [0, 2, 3]), "dtype": (FLOATS, DTYPES[2:])}
+
+
+@given(data=st.data(), broken=st.sampled_from([None] * len(CONV_ARGS) + sorted(CONV_ARGS)),
+       bias=st.booleans())
+def test_conv2d(data, broken, bias):
+    a = {name: data.draw(st.sampled_from(bad if name == broken else good), label=name)
+         for name, (good, bad) in CONV_ARGS.items()}
+    groups, dtype = a["groups"], a["dtype"]
+    shape = (a["n"], a["c"], a["h"], a["w"])
+    shape = shape[4 - a["rank"]:] if a["rank"] <= 4 else (1,) + shape
+    w_shape = (a["out"] * max(groups, 1), max(a["c"] // max(groups, 1), 0), a["kh"], a["kw"])
     x = data.draw(arrays(shape, dtype))
-    w = data.draw(arrays((out, max(c // max(groups, 1), 0)) + k, dtype))
-    b = data.draw(arrays((out,), dtype)) if bias else None
+    w = data.draw(arrays(w_shape, dtype))
+    b = data.draw(arrays((w_shape[0],), dtype)) if bias else None
     (x_, tx), (w_, tw) = both(x, True), both(w, True)
     b_, tb = both(b, True) if bias else (None, None)
-    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    kwargs = {k: a[k] for k in ("stride", "padding", "dilation", "groups")}
     names = [shape, w.shape, "stride", "padding", "dilation", "groups", "weight", "bias",
              "input", np.dtype(dtype).name, "kernel"]
     leaves = [(x_, tx), (w_, tw)] + ([(b_, tb)] if bias else [])

@@ -1,4 +1,4 @@
-"""Errors the user fixes (a missing or corrupt file, a missing program), as opposed to bugs.
+"""Errors the user fixes (a missing or corrupt file, a bad setting), as opposed to bugs.
 
 They subclass the built-in type a Python caller would catch (ValueError, FileNotFoundError,
 RuntimeError) and also `UserError`, which the command line prints as one line without a
@@ -20,10 +20,6 @@ class UserError(Exception):
 class DataFileError(UserError, ValueError):
     """A data or checkpoint file that cannot be what it claims to be (truncated, corrupt,
     or declaring more data than the file can hold)."""
-
-
-class MissingToolError(UserError, RuntimeError):
-    """An external program the library needs is not installed (e.g. Graphviz's `dot`)."""
 
 
 class MissingDataError(UserError, FileNotFoundError):

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tinygrad_cnn"
 #: each top-level part of the package and its layer: a module imports only from its own
 #: layer or lower ones (the package facade `tinygrad_cnn` itself is the top)
 LAYERS = {"kernels": 0, "dtypes": 0, "rng": 0, "devices": 0, "cuda": 0, "accelerator": 0,
-          "backends": 0, "atomic": 0, "autograd": 1, "ops": 2, "tensor": 3,
+          "backends": 0, "atomic": 0, "checks": 0, "errors": 0, "autograd": 1, "ops": 2, "tensor": 3,
           "creation": 4, "functions": 4, "nn": 5, "optim": 5, "data": 5, "utils": 5,
           "serialization": 5, "models": 6, "training": 6, "viz": 6, "export": 6, "cli": 7,
           "__main__": 8, "": 9}

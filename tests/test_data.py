@@ -1,6 +1,7 @@
 """Datasets, DataLoader, IDX parsing, MNIST/digits loaders, download checks (no network)."""
 import gzip
 import os
+import re
 import urllib.error
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tinygrad_cnn.data import (FASHION_MNIST, MNIST, MNIST_MEAN, MNIST_STD, Data
                                read_idx, to_float, train_test_split, write_idx)
 from tinygrad_cnn.data import mnist as mnist_module
 from tinygrad_cnn.data.idx import IMAGES_MAGIC, LABELS_MAGIC, parse_idx
+from tinygrad_cnn.errors import DataFileError
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -175,6 +177,43 @@ def test_idx_errors_name_the_file(tmp_path):
     corrupt.write_bytes(gzip.compress(good)[:-12])
     with pytest.raises(ValueError, match="broken-idx1-ubyte.gz: cannot read it as a gzip"):
         read_idx(corrupt)
+
+
+
+@pytest.mark.parametrize("shape", [(2 ** 31, 2 ** 31, 4), (2 ** 32 - 1,) * 3, (2 ** 16,) * 4])
+def test_idx_header_whose_size_overflows_int64_is_refused_naming_the_file(shape, tmp_path):
+    header = bytes([0, 0, 8, len(shape)]) + b"".join(d.to_bytes(4, "big") for d in shape)
+    path = tmp_path / "huge-idx3-ubyte"
+    path.write_bytes(header + bytes(16))
+    expected = int(np.prod(shape, dtype=object))
+    with pytest.raises(DataFileError, match=rf"huge-idx3-ubyte: truncated: header says shape "
+                                            rf"{re.escape(str(shape))} \({expected} bytes of "
+                                            rf"data\) but the file has 16 bytes"):
+        read_idx(path)
+
+
+def test_idx_gzip_bomb_is_refused_before_inflating_it(tmp_path):
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    with gzip.open(path, "wb") as f:  # 200 MB of labels that compress to ~200 KB
+        f.write(bytes([0, 0, 8, 1]) + (200 << 20).to_bytes(4, "big"))
+        for _ in range(200):
+            f.write(bytes(1 << 20))
+    limit = 100 * path.stat().st_size + (1 << 20)
+    with pytest.raises(DataFileError, match=rf"bomb-idx1-ubyte.gz: decompresses to more than "
+                                            rf"{limit} bytes, over 100x its size"):
+        read_idx(path)
+
+
+def test_idx_that_is_not_gzip_is_reported(tmp_path):
+    path = tmp_path / "plain-idx1-ubyte.gz"
+    path.write_bytes(idx_bytes(np.zeros(3, np.uint8)))
+    with pytest.raises(DataFileError, match="plain-idx1-ubyte.gz: cannot read it as a gzip"):
+        read_idx(path)
+
+
+def test_missing_idx_file_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_idx(tmp_path / "absent-idx1-ubyte")
 
 
 # ----- MNIST-format loaders on small files -------------------------------------------------

@@ -154,7 +154,7 @@ def test_a_non_empty_run_folder_is_not_overwritten(tmp_path, capsys):
     before = (tmp_path / "checkpoint.npz").read_bytes()
     status, out, err = _train(capsys, tmp_path, "--epochs", "1", "--seed", "1")
     assert status == 2 and out == ""
-    assert err.startswith(f"tinygrad-cnn train: error: refusing to overwrite {tmp_path}")
+    assert err.startswith(f"tinygrad-cnn: error: refusing to overwrite {tmp_path}")
     assert "--overwrite" in err and (tmp_path / "checkpoint.npz").read_bytes() == before
     (tmp_path / "notes.txt").write_text("mine")
     status, _, _ = _train(capsys, tmp_path, "--epochs", "1", "--seed", "1", "--overwrite")

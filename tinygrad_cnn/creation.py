@@ -10,8 +10,17 @@ from .rng import generator, manual_seed  # noqa: F401  (re-exported)
 from .ops.shape import shape_args
 from .tensor import Tensor
 
+
 def _float(dtype: Any) -> np.dtype:
     return np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+
+
+def _sizes(size: tuple) -> tuple:
+    """The sizes of a new tensor: ints >= 0, given as f(2, 3) or f((2, 3))."""
+    shape = shape_args(size)
+    if any(d < 0 for d in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {shape}")
+    return shape
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -41,7 +50,7 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> zeros(2, 3).shape
     (2, 3)
     """
-    return Tensor(np.zeros(shape_args(size), _float(dtype)), requires_grad)
+    return Tensor(np.zeros(_sizes(size), _float(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -49,7 +58,7 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> ones(2).tolist()
     [1.0, 1.0]
     """
-    return Tensor(np.ones(shape_args(size), _float(dtype)), requires_grad)
+    return Tensor(np.ones(_sizes(size), _float(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -59,7 +68,7 @@ def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = 
     """
     if dtype is None:
         dtype = dtypes.to_array(fill_value).dtype
-    return Tensor(np.full(shape_args((size,)), fill_value, np.dtype(dtype)), requires_grad)
+    return Tensor(np.full(_sizes((size,)), fill_value, np.dtype(dtype)), requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -68,7 +77,7 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> randn(2, 3).shape
     (2, 3)
     """
-    data = generator().standard_normal(shape_args(size), dtype=np.float64).astype(_float(dtype))
+    data = generator().standard_normal(_sizes(size), dtype=np.float64).astype(_float(dtype))
     return Tensor(data, requires_grad)
 
 
@@ -78,7 +87,7 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> rand(4).shape
     (4,)
     """
-    data = generator().random(shape_args(size), dtype=np.float64).astype(_float(dtype))
+    data = generator().random(_sizes(size), dtype=np.float64).astype(_float(dtype))
     return Tensor(data, requires_grad)
 
 
@@ -88,7 +97,9 @@ def randint(low: int, high: int, size: Any, dtype: Any = np.int64) -> Tensor:
     >>> randint(0, 10, (3,)).dtype
     dtype('int64')
     """
-    return Tensor(generator().integers(low, high, shape_args((size,)), dtype=np.dtype(dtype)))
+    if low >= high:
+        raise RuntimeError(f"randint expects low < high, but got low={low} >= high={high}")
+    return Tensor(generator().integers(low, high, _sizes((size,)), dtype=np.dtype(dtype)))
 
 
 def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: Any = None,
@@ -99,6 +110,9 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: An
     """
     if end is None:
         start, end = 0, start
+    if step == 0 or (end - start) * step < 0:
+        raise RuntimeError(f"arange: step={step} must be nonzero and go from start={start} "
+                           f"towards end={end}")
     data = np.arange(start, end, step)
     return Tensor(dtypes.to_array(data.tolist() if dtype is None else data, dtype)
                   if data.size else np.zeros(0, _float(dtype)), requires_grad)

@@ -64,20 +64,42 @@ def to_array(data: Any, dtype: Optional[Any] = None) -> np.ndarray:
     (dtype('float32'), dtype('int64'), dtype('bool'))
     """
     if dtype is not None:
-        return np.asarray(data, dtype=np.dtype(dtype))
-    if isinstance(data, np.ndarray):
-        return data
-    if isinstance(data, np.generic):
-        return np.asarray(data)
-    arr = np.asarray(data)
+        return _usable(_as_array(data, np.dtype(dtype)), data)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _usable(np.asarray(data), data)
+    arr = _usable(_as_array(data), data)
     if arr.dtype.kind == "f":
         return arr.astype(_default_float, copy=False)
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64, copy=False)
-    if arr.dtype == object:
-        raise TypeError(f"cannot build a tensor from {type(data).__name__}: "
-                        "expected numbers, nested lists of numbers or a numpy array")
     return arr
+
+
+def _as_array(data: Any, dtype: Optional[np.dtype] = None) -> np.ndarray:
+    try:
+        return np.asarray(data, dtype=dtype)
+    except ValueError as error:  # ragged lists; a string that is not a number
+        raise ValueError(f"cannot build a tensor from {_preview(data)}: nested lists must "
+                         f"be rectangular lists of numbers ({error})") from None
+
+
+def _preview(data: Any) -> str:
+    text = repr(data)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _usable(arr: np.ndarray, data: Any) -> np.ndarray:
+    """Refuse what is not numbers (strings, objects, dates); copy a read-only array (a
+    broadcast view, a memory-mapped file) so that in-place updates of the tensor work.
+
+    >>> to_array(np.broadcast_to(np.float32(1), (2,))).flags.writeable
+    True
+    """
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"cannot build a tensor from {type(data).__name__} of dtype "
+                        f"{arr.dtype}: expected numbers, nested lists of numbers or a "
+                        "numeric numpy array")
+    return arr if arr.flags.writeable else arr.copy()
 
 
 def _category(dtype: np.dtype) -> int:

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd import engine
+from .checks import broadcastable
 from .kernels import workspace
 from .ops.arithmetic import Where
 from .ops.unary import Cast
@@ -518,9 +519,12 @@ class Tensor:
             return Tensor._wrap(dtypes.scalar_array(other, self.data.dtype), False)
         return Tensor(other)
 
-    def _operands(self, other: Any) -> Tuple["Tensor", "Tensor"]:
-        """(self, other) as tensors of one dtype, promoted as PyTorch does."""
+    def _operands(self, other: Any, elementwise: bool = True) -> Tuple["Tensor", "Tensor"]:
+        """(self, other) as tensors of one dtype, promoted as PyTorch does; for elementwise
+        ops their shapes must broadcast."""
         other = self._operand(other)
+        if elementwise and other.data.ndim and other.data.shape != self.data.shape:
+            broadcastable(self.data.shape, other.data.shape)
         if other.data.dtype == self.data.dtype:  # the common case: no promotion work
             return self, other
         dtype = dtypes.result_type(self.data, other.data)

@@ -5,6 +5,8 @@ import argparse
 
 import numpy as np
 
+from .arguments import non_negative_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `demo` subcommand to `subparsers`; its `func` is `run`.
@@ -15,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     (3, True)
     """
     p = subparsers.add_parser("demo", help="forward/backward through a small CNN")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.set_defaults(func=run)
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import ConfigError
+
 EXAMPLES = ("blog-circuit", "resnet-block", "deep-resnet")
 #: views that show backprop itself (the example blog-circuit draws them on its circuit)
 BACKPROP_VIEWS = ("gradient-flow", "gradcheck", "frames")
@@ -109,9 +111,9 @@ def _backprop_view(loss, names, view: str, options: dict, circuit: bool = False)
 def _view_options(args: argparse.Namespace) -> dict:
     depth = getattr(args, "collapse_depth", None)
     if depth is not None and depth < 1:
-        raise SystemExit(f"draw: --collapse-depth must be at least 1, got {depth}")
+        raise ConfigError(f"--collapse-depth must be at least 1, got {depth}")
     if depth is not None and getattr(args, "view", "forward") not in VIEWS[:2]:
-        raise SystemExit("draw: --collapse-depth applies to the forward views only")
+        raise ConfigError("--collapse-depth applies to the forward views only")
     return {} if depth is None else {"collapse_depth": depth}
 
 
@@ -153,11 +155,11 @@ def _checkpoint_model(path: Path):
 
     state = load_checkpoint(path)
     if not isinstance(state.get("config"), dict) or "model" not in state:
-        raise SystemExit(f"draw: {path} has no training config and model weights (was it "
+        raise ConfigError(f"{path} has no training config and model weights (was it "
                          "written by `tinygrad-cnn train`?); draw --model NAME instead")
     config = TrainingConfig(**state["config"])
     if config.dataset not in IMAGE_SIZES:
-        raise SystemExit(f"draw: {path} was trained on {config.dataset!r}, whose image size "
+        raise ConfigError(f"{path} was trained on {config.dataset!r}, whose image size "
                          f"draw does not know ({', '.join(IMAGE_SIZES)})")
     size = IMAGE_SIZES[config.dataset]
     model = build_model(config.model, in_channels=1, image_size=(size, size))
@@ -179,9 +181,9 @@ def run(args: argparse.Namespace) -> int:
     """
     out: Path = args.out
     if not out.suffix:
-        raise SystemExit(f"draw: --out {out} has no suffix; use e.g. {out}.svg or {out}.png")
+        raise ConfigError(f"--out {out} has no suffix; use e.g. {out}.svg or {out}.png")
     if getattr(args, "view", None) == "frames" and out.suffix.lower() != ".gif":
-        raise SystemExit(f"draw: --view frames writes an animated GIF; --out {out} must end "
+        raise ConfigError(f"--view frames writes an animated GIF; --out {out} must end "
                          "in .gif")
     picture = build(args)
     if getattr(args, "view", None) == "frames":

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from .arguments import positive_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `evaluate` subcommand to `subparsers`; its `func` is `run`.
@@ -16,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("evaluate", help="evaluate a checkpoint on its test split")
     p.add_argument("--checkpoint", required=True, help="a checkpoint.npz written by train")
     p.add_argument("--data-dir", default=None, help="override the dataset directory")
-    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--batch-size", type=positive_int, default=256)
     p.set_defaults(func=run)
 
 

@@ -10,7 +10,17 @@ import importlib
 import sys
 from typing import List, Optional
 
+from .errors import describe
+
 SUBCOMMANDS = ("demo", "train", "evaluate", "draw")
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the flag, the problem, where to look)
+    instead of the whole usage text followed by the error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,10 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from .. import __version__
 
-    parser = argparse.ArgumentParser(prog="tinygrad-cnn",
-                                     description="Train, inspect and draw small CNNs.")
+    parser = OneLineErrorParser(prog="tinygrad-cnn",
+                                description="Train, inspect and draw small CNNs.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True,
+                                parser_class=OneLineErrorParser)
     for name in SUBCOMMANDS:
         try:
             module = importlib.import_module(f"tinygrad_cnn.cli.{name}")
@@ -45,7 +56,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     0
     """
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except Exception as error:  # noqa: BLE001 - the user's errors become one line
+        message = describe(error, args)
+        if message is None:
+            raise  # a bug: keep the traceback
+        print(f"tinygrad-cnn: error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

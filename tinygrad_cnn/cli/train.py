@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Dict
 
 from ..training.session import CHECKPOINT, KEEP, OPTIMIZERS, SCHEDULES
+from ..errors import ConfigError
+from .arguments import non_negative_float, non_negative_int, positive_float, positive_int
 
 
 def _unset(default: Any) -> bool:
@@ -43,25 +45,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--download", action="store_true", help="download the IDX files if missing")
     p.add_argument("--model", default=None, choices=("lenet", "small"),
                    help="default: small for digits, lenet otherwise")
-    p.add_argument("--epochs", type=int, default=None, help="default: 20 (digits), 3 otherwise")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="default: 20 (digits), 3 otherwise")
+    p.add_argument("--batch-size", type=positive_int, default=64)
     p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
-    p.add_argument("--lr", type=float, default=None,
+    p.add_argument("--lr", type=positive_float, default=None,
                    help="default: the optimizer's own; Adam-family: 5e-3 on digits, "
                         "2e-3 on (fashion-)mnist")
     p.add_argument("--schedule", default=None, choices=SCHEDULES,
                    help="learning-rate schedule (default: exponential for mnist/fashion-mnist, "
                         "none for digits); inverse-time is Keras' `decay`, stepped per batch")
-    p.add_argument("--gamma", type=float, default=0.5,
+    p.add_argument("--gamma", type=positive_float, default=0.5,
                    help="lr factor per epoch for the step/exponential schedules")
-    p.add_argument("--decay", type=float, default=1e-4,
+    p.add_argument("--decay", type=non_negative_float, default=1e-4,
                    help="Keras-style time-based decay per batch (inverse-time schedule)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", default=None,
                    help="run folder for checkpoint, metrics.csv and plots (default: a new "
                         "runs/DATASET-DATE-TIME); a non-empty one needs --overwrite or --resume")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
-    p.add_argument("--max-batches", type=int, default=None,
+    p.add_argument("--max-batches", type=positive_int, default=None,
                    help="stop each epoch (and evaluation) after this many batches")
     _add_run_options(p)
     for action in p._actions:  # options without a help text still show their default
@@ -80,7 +83,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep", default="last", choices=KEEP,
                    help="best: also save the epoch with the best test accuracy as OUT/best.npz "
                         "(OUT/checkpoint.npz is always the last epoch, for --resume)")
-    p.add_argument("--early-stop", type=int, default=None, metavar="PATIENCE",
+    p.add_argument("--early-stop", type=positive_int, default=None, metavar="PATIENCE",
                    help="stop after PATIENCE epochs without a better test accuracy")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bars (default: on a terminal; otherwise one line per epoch)")
@@ -146,16 +149,14 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     if args.resume and args.out is None:
-        return _error("--resume needs --out, the folder of the run to continue")
+        raise ConfigError("--resume needs --out, the folder of the run to continue")
+    config = TrainingConfig.from_args(args)
     try:
-        config = TrainingConfig.from_args(args)
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             history = train(config, resume=args.resume, verbose=_verbose(args),
                             overwrite=args.overwrite, show_model=not (args.quiet or args.json),
                             explicit=_explicit(args))
-    except (FileExistsError, ValueError) as e:
-        return _error(str(e))
     except KeyboardInterrupt:
         saved = (Path(config.out) / CHECKPOINT).exists()
         print("\ninterrupted: " + (f"the finished epochs are saved in {config.out}; continue "
@@ -164,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 130
     if not history:
-        return _error(f"no epoch was trained in {config.out}")
+        raise ConfigError(f"no epoch was trained in {config.out}")
     summary = run_summary(config, history, time.perf_counter() - start)
     if not args.json:
         print(report(summary))
@@ -178,6 +179,3 @@ def _explicit(args: argparse.Namespace) -> set:
     return {k for k, v in vars(args).items() if k in defaults and v != defaults[k]}
 
 
-def _error(message: str) -> int:
-    print(f"tinygrad-cnn train: error: {message}", file=sys.stderr)
-    return 2

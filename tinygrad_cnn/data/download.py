@@ -11,6 +11,8 @@ from typing import Callable, Optional, Sequence, Union
 
 from tqdm import tqdm
 
+from ..errors import DownloadError
+
 CHUNK = 1 << 16
 Opener = Callable[..., object]  # urllib.request.urlopen's signature (url, timeout=...)
 
@@ -65,9 +67,7 @@ def download(urls: Union[str, Sequence[str]], dest: Union[str, Path], md5: Optio
         _verify_or_delete(tmp, url, md5, sha256)
         os.replace(tmp, dest)  # atomic on the same file system
         return dest
-    raise ConnectionError(f"could not download {dest.name} (are you offline?). Tried:\n  "
-                          + "\n  ".join(failures)
-                          + f"\nYou can download it by hand into {dest.parent}")
+    raise DownloadError(dest, failures)
 
 
 def _fetch(url: str, dest: Path, opener: Opener, timeout: float, progress: bool) -> Path:

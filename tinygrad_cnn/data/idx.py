@@ -7,13 +7,17 @@ one big-endian int32 per dimension. MNIST's magic numbers 2051 (images) and 2049
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 from typing import Optional, Union
 
 import numpy as np
 
+from ..errors import DataFileError
+
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
+MAX_GZIP_EXPANSION = 100
 _TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 _CODES = {np.dtype(v).newbyteorder("="): k for k, v in _TYPES.items()}
 
@@ -27,11 +31,23 @@ def read_idx(path: Union[str, Path], expected_magic: Optional[int] = None) -> np
     """
     path = Path(path)
     try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except (EOFError, OSError, zlib.error) as err:
-        raise ValueError(f"{path}: cannot read it as a {'gzip' if path.suffix == '.gz' else ''}"
-                         f" IDX file ({err}); delete it and download it again") from err
+        raw = _read_gzip(path) if path.suffix == ".gz" else path.read_bytes()
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+        raise DataFileError(f"{path}: cannot read it as a gzip IDX file ({err}); delete it "
+                            "and download it again") from err
     return parse_idx(raw, str(path), expected_magic)
+
+
+def _read_gzip(path: Path) -> bytes:
+    """The decompressed bytes, refusing to inflate past MAX_GZIP_EXPANSION x the file's size
+    (real IDX files compress about 5x; a small file that expands without end is a bomb)."""
+    limit = MAX_GZIP_EXPANSION * path.stat().st_size + (1 << 20)
+    with gzip.open(path, "rb") as f:
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise DataFileError(f"{path}: decompresses to more than {limit} bytes, over "
+                            f"{MAX_GZIP_EXPANSION}x its size; not an IDX file (delete it)")
+    return raw
 
 
 def parse_idx(raw: bytes, name: str = "<bytes>",
@@ -42,25 +58,25 @@ def parse_idx(raw: bytes, name: str = "<bytes>",
     [7, 9]
     """
     if len(raw) < 4:
-        raise ValueError(f"{name}: truncated IDX file: {len(raw)} bytes, shorter than the "
+        raise DataFileError(f"{name}: truncated IDX file: {len(raw)} bytes, shorter than the "
                          "4-byte magic number")
     magic = int.from_bytes(raw[:4], "big")
     if expected_magic is not None and magic != expected_magic:
-        raise ValueError(f"{name}: bad magic number {magic} (expected {expected_magic}); "
+        raise DataFileError(f"{name}: bad magic number {magic} (expected {expected_magic}); "
                          "is this the right file?")
     if raw[0] != 0 or raw[1] != 0 or raw[2] not in _TYPES:
-        raise ValueError(f"{name}: bad magic number {magic}: not an IDX file")
+        raise DataFileError(f"{name}: bad magic number {magic}: not an IDX file")
     ndim, dtype = raw[3], np.dtype(_TYPES[raw[2]])
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ValueError(f"{name}: truncated IDX header: {ndim} dimensions need {header} "
+        raise DataFileError(f"{name}: truncated IDX header: {ndim} dimensions need {header} "
                          f"bytes, the file has {len(raw)}")
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no int64 wrap-around
     found = len(raw) - header
     if found != expected:
         problem = "truncated" if found < expected else "too long"
-        raise ValueError(f"{name}: {problem}: header says shape {shape} ({expected} bytes of "
+        raise DataFileError(f"{name}: {problem}: header says shape {shape} ({expected} bytes of "
                          f"data) but the file has {found} bytes after the header")
     data = np.frombuffer(raw, dtype, offset=header).reshape(shape)
     return data.astype(dtype.newbyteorder("="))  # native byte order, and writable

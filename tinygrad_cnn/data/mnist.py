@@ -7,6 +7,7 @@ from typing import Dict, Sequence, Tuple, Union
 
 import numpy as np
 
+from ..errors import MissingDataError
 from .download import download as fetch_file
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 from .splits import Split, TrainTest
@@ -89,7 +90,7 @@ def load_idx_dataset(spec: IdxDataset, root: Union[str, Path], download: bool) -
     >>> import tempfile
     >>> load_idx_dataset(MNIST, tempfile.mkdtemp(), download=False)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    FileNotFoundError: MNIST file train-images-idx3-ubyte(.gz) not found in ...
+    tinygrad_cnn.errors.MissingDataError: MNIST file train-images-idx3-ubyte(.gz) not found in ...
     """
     root = Path(root)
     paths = {role: _locate(spec, root, role, download) for role in spec.files}
@@ -103,8 +104,7 @@ def _locate(spec: IdxDataset, root: Path, role: str, fetch: bool) -> Path:
         if candidate.exists():
             return candidate
     if not fetch:
-        raise FileNotFoundError(f"{spec.name} file {name}(.gz) not found in {root}; pass "
-                                "download=True or put the original IDX files there")
+        raise MissingDataError(spec.name, name, root)
     return fetch_file([mirror + f"{name}.gz" for mirror in spec.mirrors],
                     root / f"{name}.gz", md5=md5)
 

@@ -20,10 +20,13 @@ def pair(value: Any, name: str) -> Pair:
     >>> pair(3, "stride"), pair((2, 1), "stride")
     ((3, 3), (2, 1))
     """
-    if isinstance(value, (int, np.integer)):
+    def whole(v: Any) -> bool:  # True is not a size (PyTorch agrees)
+        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+    if whole(value):
         return int(value), int(value)
     if isinstance(value, (tuple, list)) and len(value) in (1, 2) and all(
-            isinstance(v, (int, np.integer)) for v in value):
+            whole(v) for v in value):
         return (int(value[0]),) * 2 if len(value) == 1 else (int(value[0]), int(value[1]))
     raise TypeError(f"{name} must be an int or a tuple of 1 or 2 ints, got {value!r}")
 

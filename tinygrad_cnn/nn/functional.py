@@ -15,6 +15,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..checks import integer, real
 from ..ops.activation import leaky_relu  # noqa: F401  (re-exported)
 from ..ops.batch_norm import BatchNorm, batch_statistics
 from ..ops.conv2d import conv2d  # noqa: F401  (re-exported)
@@ -100,7 +101,8 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise RuntimeError(f"linear: input of shape {input.shape} has "
                            f"{input.shape[-1] if input.ndim else 0} features but weight of "
-                           f"shape {weight.shape} expects {weight.shape[-1]} "
+                           f"shape {weight.shape} expects "
+                           f"{weight.shape[-1] if weight.ndim else 'none'} "
                            "(weight must be (out_features, in_features))")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise RuntimeError(f"linear: bias of shape {bias.shape} does not match "
@@ -140,7 +142,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"padding {tuple(pad)} must have an even length of at most "
                          f"2 * ndim = {2 * input.ndim} for input of shape {input.shape}")
-    return Pad.apply(input, pad=tuple(int(p) for p in pad), value=value)
+    return Pad.apply(input, pad=tuple(integer(p, "pad") for p in pad), value=value)
 
 
 # ----- regularisation ----------------------------------------------------------------------
@@ -150,7 +152,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> dropout(Tensor([1.0, 2.0]), p=0.5, training=False).tolist()
     [1.0, 2.0]
     """
-    if not 0.0 <= p <= 1.0:
+    if not 0.0 <= real(p, "dropout probability") <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
@@ -176,6 +178,9 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
         if t is not None and t.shape != (c,):
             raise RuntimeError(f"batch_norm: {name} has shape {t.shape} but the input "
                                f"{input.shape} has {c} channels")
+    if c == 0:  # PyTorch's answers here are inconsistent (empty, or an IndexError)
+        raise ValueError(f"batch_norm expects at least one channel, got input of shape "
+                         f"{input.shape}")
     if training and input.numel() // c <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {input.shape}")
@@ -249,6 +254,32 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.
     return t.reshape(-1)
 
 
+def _check_class_weight(weight, input: Tensor) -> Optional[np.ndarray]:
+    """The per-class `weight` as an array; it must hold one value per class, as in PyTorch.
+    An input without classes is refused here (PyTorch's answers for it are inconsistent)."""
+    if input.ndim and input.shape[1 if input.ndim >= 2 else 0] == 0:
+        raise ValueError(f"expected logits with at least one class, got input of shape "
+                         f"{input.shape} with 0 classes")
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
+    if w.shape != (n_classes,):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} "
+                           f"classes or no classes but got weight tensor of shape: "
+                           f"{list(w.shape)}")
+    return w
+
+
+def _mean_of_kept(loss_sum: Tensor, total, any_kept) -> Tensor:
+    """loss_sum / total. With nothing to average (every target ignored, or no sample) the
+    loss is NaN but its gradient zero, as in PyTorch: a fully masked batch leaves the
+    weights alone instead of poisoning them with NaN."""
+    if not any_kept:
+        return loss_sum * 0.0 + float("nan")
+    return loss_sum / loss_sum.dtype.type(total)
+
+
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of class indices given log-probabilities (N, C, ...).
@@ -258,14 +289,13 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
     """
     check_reduction(reduction)
     t = _check_class_target(input, target, ignore_index)
-    w = None if weight is None else np.asarray(weight.data if isinstance(weight, Tensor)
-                                               else weight)
+    w = _check_class_weight(weight, input)
     rows = _classes_last(input if input.ndim >= 2 else input.reshape(1, -1))
     losses = NLLLoss.apply(rows, target=t, weight=w, ignore_index=ignore_index)
     if reduction == "mean":
-        total = (w[np.where(t != ignore_index, t, 0)] * (t != ignore_index)).sum() \
-            if w is not None else (t != ignore_index).sum()
-        return losses.sum() / rows.dtype.type(total)
+        keep = t != ignore_index
+        total = (w[np.where(keep, t, 0)] * keep).sum() if w is not None else keep.sum()
+        return _mean_of_kept(losses.sum(), total, keep.any())
     if reduction == "sum":
         return losses.sum()
     return losses.reshape(target.shape if isinstance(target, Tensor) else t.shape)
@@ -280,6 +310,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     0.6931471...
     """
     check_reduction(reduction)
+    _check_class_weight(weight, input)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 1 if input.ndim >= 2 else 0
@@ -311,7 +342,7 @@ def _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim):
     if reduction == "mean":
         t = np.where(keep, target.data, 0)
         total = (w.data.reshape(-1)[t] * keep).sum() if w is not None else keep.sum()
-        return per_sample.sum() / logp.dtype.type(total)
+        return _mean_of_kept(per_sample.sum(), total, keep.any())
     return _reduce(per_sample, reduction)
 
 
@@ -324,8 +355,8 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     w = _class_weight(weight, logp, class_dim)
     per_sample = -(logp * target * w if w is not None else logp * target).sum(class_dim)
-    if reduction == "mean":
-        return per_sample.sum() / logp.dtype.type(max(per_sample.numel(), 1))
+    if reduction == "mean":  # an empty batch gives NaN, as in PyTorch
+        return _mean_of_kept(per_sample.sum(), per_sample.numel(), per_sample.numel() > 0)
     return _reduce(per_sample, reduction)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from ..checks import real
 from ..kernels import workspace
 from ..kernels.activation import relu_backward
 from .circuit import elementwise
@@ -101,4 +102,4 @@ def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) 
     >>> leaky_relu(Tensor([-1.0, 2.0]), 0.5).tolist()
     [-0.5, 2.0]
     """
-    return LeakyReLU.apply(input, negative_slope=negative_slope)
+    return LeakyReLU.apply(input, negative_slope=real(negative_slope, "negative_slope"))

@@ -163,6 +163,7 @@ def sub(input, other: Any, alpha: float = 1) -> Any:
     tensor([[ 0.,  1.],
             [-1.,  0.]])
     """
+    no_bool_subtraction(input, other)
     a, b = input._operands(other)
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
@@ -220,10 +221,23 @@ def minimum(input, other: Any) -> Any:
     return Minimum.apply(*input._operands(other))
 
 
-def reflected(op: type, symbol: str, name: str):
-    """`other <symbol> input`: the op with the operands swapped (`2 - t`, `ndarray * t`)."""
+def no_bool_subtraction(input, other: Any) -> None:
+    """PyTorch refuses `-` with booleans (usually a mask that wanted `~`)."""
+    other_dtype = other.data.dtype if isinstance(other, type(input)) else getattr(
+        other, "dtype", None) or (np.dtype(bool) if isinstance(other, bool) else None)
+    if input.data.dtype == np.bool_ or other_dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+
+
+def reflected(op: type, symbol: str, name: str, elementwise: bool = True):
+    """`other <symbol> input`: the op with the operands swapped (`2 - t`, `ndarray * t`);
+    `elementwise` ops need broadcastable shapes (a matmul has its own rule)."""
     def swapped(input, other: Any) -> Any:
-        b, a = input._operands(other)
+        if op is Sub:
+            no_bool_subtraction(input, other)
+        b, a = input._operands(other, elementwise)
         return op.apply(a, b)
 
     swapped.__name__ = swapped.__qualname__ = f"r{name}"

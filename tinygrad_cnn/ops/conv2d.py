@@ -10,6 +10,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ..autograd.function import Function
+from ..checks import tensor_argument
 from ..kernels.conv import Needs, conv_backward, conv_forward
 from ..kernels.geometry import Pad4, Pair, pair, same_padding
 from .circuit import Ref, batched, dot, window
@@ -84,6 +85,9 @@ def _check_tensors(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], groups
         if t is not None and t.dtype != x.dtype:
             raise RuntimeError(f"Input type ({x.dtype}) and {name} type ({t.dtype}) should "
                                "be the same")
+    if 0 in w.shape:  # PyTorch refuses these too (a kernel with no taps sums nothing)
+        raise RuntimeError(f"conv2d: weight of size {w.shape} has a zero-size dimension; "
+                           "out_channels, in_channels/groups, kH and kW must all be >= 1")
     if groups <= 0:
         raise RuntimeError(f"non-positive groups is not supported, got groups={groups}")
     if x.shape[-3] != w.shape[1] * groups:
@@ -136,6 +140,9 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
     >>> conv2d(ones(1, 1, 4, 4), ones(2, 1, 3, 3), padding=1).shape
     (1, 2, 4, 4)
     """
+    for name, t in (("input", input), ("weight", weight), ("bias", bias)):
+        if t is not None:
+            tensor_argument(t, name, "conv2d")
     x, w = input.data, weight.data
     b = None if bias is None else bias.data
     _check_tensors(x, w, b, groups)

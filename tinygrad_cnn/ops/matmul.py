@@ -41,6 +41,12 @@ class MatMul(Function):
         if ka != kb:
             raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                                f"({ka} != {kb} in the contracted dimension)")
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise RuntimeError(f"matmul: the batch dimensions of shapes {a.shape} and "
+                               f"{b.shape} cannot be broadcast ({a.shape[:-2]} and "
+                               f"{b.shape[:-2]})") from None
         self.save_for_backward(a, b)
         return batch_split.matmul(a, b)
 
@@ -73,7 +79,7 @@ def matmul(input, other: Any) -> Any:
     >>> y.sum().backward(); x.grad
     tensor([[3., 4.]])
     """
-    return MatMul.apply(*input._operands(other))
+    return MatMul.apply(*input._operands(other, elementwise=False))
 
 
-rmatmul = reflected(MatMul, "@", "matmul")  # `ndarray @ t`
+rmatmul = reflected(MatMul, "@", "matmul", elementwise=False)  # `ndarray @ t`

@@ -10,6 +10,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from ..autograd.function import Function
+from ..checks import nonempty_dims, tensor_argument
 from ..kernels import (avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward,
                        maxpool_indices)
 from ..kernels.geometry import Pair, adaptive_windows, avgpool_windows, pair, pool_output_size
@@ -34,6 +35,9 @@ def _pool_geometry(x: np.ndarray, name: str, kernel_size: Any, stride: Any, padd
                    dilation: Any, ceil_mode: bool) -> tuple:
     """Checked (kernel, stride, padding, dilation, (OH, OW)) as PyTorch's pooling rules."""
     _check_input(x, name)
+    if 0 in x.shape[-3:]:
+        raise RuntimeError(f"{name}: Expected 3D or 4D (batch mode) tensor with optional 0 dim "
+                           f"batch size for input, but got: {x.shape}")
     kernel = pair(kernel_size, "kernel_size")
     stride = kernel if stride is None or stride == [] or stride == () else pair(stride, "stride")
     padding, dilation = pair(padding, "padding"), pair(dilation, "dilation")
@@ -164,6 +168,7 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     tensor([[[[ 5.,  7.],
               [13., 15.]]]])
     """
+    tensor_argument(input, "input", "max_pool2d")
     kernel, stride, padding, dilation, out_hw = _pool_geometry(
         input.data, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode)
     return MaxPool2d.apply(input, kernel_size=kernel, stride=stride, padding=padding,
@@ -181,6 +186,7 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     tensor([[1., 1.],
             [1., 1.]])
     """
+    tensor_argument(input, "input", "avg_pool2d")
     kernel, stride, padding, _, out_hw = _pool_geometry(
         input.data, "avg_pool2d", kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
@@ -198,8 +204,10 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
     >>> adaptive_avg_pool2d(ones(2, 3, 7, 5), (2, None)).shape
     (2, 3, 2, 5)
     """
+    tensor_argument(input, "input", "adaptive_avg_pool2d")
     x = input.data
     _check_input(x, "adaptive_avg_pool2d")
+    nonempty_dims(x.shape, range(x.ndim - 2, x.ndim), "adaptive_avg_pool2d")
     if isinstance(output_size, (int, np.integer)) or output_size is None:
         output_size = (output_size, output_size)
     if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:

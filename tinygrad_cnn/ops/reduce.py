@@ -7,6 +7,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ..autograd.function import Function
+from ..checks import reducible
 from .circuit import reduction
 from .shape import wrap_dim
 
@@ -17,7 +18,10 @@ def normalize_dims(dim, ndim: int):
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = [wrap_dim(d, ndim) for d in dims]
-    return tuple(sorted(set(out))) if ndim else ()
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"dim {max(out, key=out.count)} appears multiple times in the list "
+                           f"of dims {dims}")
+    return tuple(sorted(out)) if ndim else ()
 
 
 def expand_back(g: np.ndarray, in_shape: tuple, axes: tuple, keepdim: bool) -> np.ndarray:
@@ -46,10 +50,14 @@ class Mean(Function):
         self.axes = normalize_dims(dim, a.ndim)
         self.in_shape, self.keepdim = a.shape, keepdim
         self.count = int(np.prod([a.shape[i] for i in self.axes]))
+        if self.count == 0:  # the mean of nothing is NaN, as in PyTorch (without a warning)
+            return np.asarray(a.sum(axis=self.axes, keepdims=keepdim) * np.nan)
         return np.asarray(a.mean(axis=self.axes, keepdims=keepdim))
 
     def backward(self, g):
-        return expand_back(g / g.dtype.type(self.count), self.in_shape, self.axes, self.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):  # count 0: an empty gradient
+            g = g / g.dtype.type(self.count)
+        return expand_back(g, self.in_shape, self.axes, self.keepdim)
 
 
 class Max(Function):
@@ -61,8 +69,7 @@ class Max(Function):
     def forward(self, a, dim=None, keepdim=False, smallest=False):
         self.in_shape, self.keepdim = a.shape, keepdim
         self.axes = normalize_dims(dim, a.ndim)
-        if a.size == 0:
-            raise RuntimeError(f"max(): cannot reduce an empty tensor of shape {a.shape}")
+        reducible(a.shape, None if dim is None else self.axes, "min" if smallest else "max")
         pick = np.argmin if smallest else np.argmax
         if isinstance(dim, (int, np.integer)) and not a.ndim:
             self.aux = np.zeros((), np.int64)  # torch.max(scalar, 0): the value, index 0
@@ -93,6 +100,9 @@ class Var(Function):
     """Variance over `dim` divided by (count - correction); one node instead of five."""
 
     def forward(self, a, dim=None, keepdim=False, correction=1):
+        if a.dtype.kind not in "fc":
+            raise RuntimeError("std and var only support floating point and complex dtypes, "
+                               f"got {a.dtype}")
         self.axes = normalize_dims(dim, a.ndim)
         self.in_shape, self.keepdim = a.shape, keepdim
         count = int(np.prod([a.shape[i] for i in self.axes]))
@@ -248,7 +258,11 @@ def argmin(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
 
 
 def _arg(input, pick: Callable, dim: Optional[int], keepdim: bool) -> Any:
-    if dim is None:
+    axes = None if dim is None else (wrap_dim(dim, input.ndim),)
+    reducible(input.shape, axes, pick.__name__)
+    if input.dtype == np.bool_:
+        raise RuntimeError(f"{pick.__name__}(): does not support bool input")
+    if dim is None or not input.ndim:  # a 0-d tensor: index 0 along its only "dim"
         idx = np.asarray(pick(input.data))
         return input._wrap(idx.reshape((1,) * input.ndim) if keepdim else idx, False)
     return input._wrap(np.asarray(pick(input.data, axis=dim, keepdims=keepdim)), False)

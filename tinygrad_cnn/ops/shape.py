@@ -6,6 +6,7 @@ from typing import Any, Tuple
 import numpy as np
 
 from ..autograd.function import Function
+from ..checks import integer
 from .circuit import moves
 
 
@@ -15,6 +16,8 @@ def wrap_dim(dim: int, ndim: int) -> int:
     >>> wrap_dim(-1, 3)
     2
     """
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"dim must be an int, got {dim!r} ({type(dim).__name__})")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
@@ -27,6 +30,9 @@ class Reshape(Function):
 
     def forward(self, a, shape=None):
         self.in_shape = a.shape
+        if any(d < -1 for d in shape) or list(shape).count(-1) > 1:  # numpy takes any < 0
+            raise RuntimeError(f"shape {tuple(shape)} is invalid: sizes must be >= 0, with "
+                               "at most one -1 (inferred)")
         try:
             return a.reshape(shape)
         except ValueError:
@@ -109,6 +115,8 @@ class Pad(Function):
         self.slices = tuple(slice(lo, n + lo) for (lo, _), n in zip(widths, a.shape))
         if any(lo < 0 or hi < 0 for lo, hi in widths):
             raise ValueError(f"negative padding {tuple(pad)} is not supported")
+        if not widths:  # a 0-d tensor: nothing to pad (numpy's pad refuses it)
+            return a.copy()
         return np.pad(a, widths, mode="constant", constant_values=value)
 
     def backward(self, g):
@@ -120,7 +128,7 @@ def shape_args(args: tuple) -> Tuple[int, ...]:
     """Accept both f(2, 3) and f((2, 3)), as PyTorch does."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    return tuple(int(a) for a in args)
+    return tuple(integer(a, "size") for a in args)  # 2.5 is refused, not truncated
 
 
 def reshape(input, *shape: Any) -> Any:
@@ -146,12 +154,13 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Any:
     >>> t.flatten().shape, t.flatten(1).shape, t.flatten(0, 1).shape
     ((24,), (2, 12), (6, 4))
     """
+    s, e = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if input.ndim == 0:
         return input.reshape(1)
-    s, e = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    return input.reshape(input.shape[:s] + (-1,) + input.shape[e + 1:]) if s != e else input
+    merged = int(np.prod(input.shape[s:e + 1]))  # not -1: ambiguous for an empty batch
+    return input.reshape(input.shape[:s] + (merged,) + input.shape[e + 1:]) if s != e else input
 
 
 def permute(input, *dims: Any) -> Any:

@@ -18,7 +18,11 @@ class Softmax(Function):
     category, circuit = "activation", jacobian("softmax")
 
     def forward(self, a, dim=-1):
-        self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
+        dim = wrap_dim(dim, a.ndim)  # checked for 0-d too: only 0 and -1 exist
+        self.dim = dim = dim if a.ndim else None
+        if a.size == 0:  # nothing to normalise: an empty result, as in PyTorch
+            self.out = a.copy()
+            return self.out
         e = np.exp(_shifted(a, dim))
         self.out = e / e.sum(axis=dim, keepdims=True)
         return self.out
@@ -32,7 +36,11 @@ class LogSoftmax(Function):
     label, category, circuit = "log_softmax", "activation", jacobian("log softmax")
 
     def forward(self, a, dim=-1):
-        self.dim = dim = wrap_dim(dim, a.ndim) if a.ndim else None
+        dim = wrap_dim(dim, a.ndim)  # checked for 0-d too: only 0 and -1 exist
+        self.dim = dim = dim if a.ndim else None
+        if a.size == 0:
+            self.out = a.copy()
+            return self.out
         z = _shifted(a, dim)
         self.out = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
         return self.out

@@ -6,6 +6,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ..autograd.function import Function
+from ..checks import real
 from ..dtypes import get_default_dtype
 from .circuit import elementwise, moves
 
@@ -180,6 +181,9 @@ def clamp(input, min: Optional[float] = None, max: Optional[float] = None) -> An
     """
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None:
+            real(bound, name, "clamp", finite=False)
     return Clamp.apply(input, min=min, max=max)
 
 

@@ -24,7 +24,7 @@ class Adadelta(Optimizer):
                  eps: float = 1e-6, weight_decay: float = 0, *,
                  maximize: bool = False) -> None:
         check_common(lr, eps, weight_decay)
-        check(0.0 <= rho <= 1.0, "rho value", rho)
+        check(rho, "rho value", high=1.0)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
 

@@ -23,9 +23,8 @@ class Adagrad(Optimizer):
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, *, maximize: bool = False) -> None:
         check_common(lr, eps, weight_decay)
-        check(lr_decay >= 0.0, "lr_decay value", lr_decay)
-        check(initial_accumulator_value >= 0.0, "initial_accumulator_value value",
-              initial_accumulator_value)
+        check(lr_decay, "lr_decay value")
+        check(initial_accumulator_value, "initial_accumulator_value value")
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps, maximize=maximize))

@@ -27,7 +27,7 @@ class NAdam(Optimizer):
                  decoupled_weight_decay: bool = False, *, maximize: bool = False) -> None:
         check_common(lr, eps, weight_decay)
         check_betas(betas)
-        check(momentum_decay >= 0.0, "momentum_decay value", momentum_decay)
+        check(momentum_decay, "momentum_decay value")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,

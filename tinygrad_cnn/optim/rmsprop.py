@@ -25,8 +25,8 @@ class RMSprop(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, *, maximize: bool = False) -> None:
         check_common(lr, eps, weight_decay)
-        check(momentum >= 0.0, "momentum value", momentum)
-        check(alpha >= 0.0, "alpha value", alpha)
+        check(momentum, "momentum value")
+        check(alpha, "alpha value")
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered,
                                       maximize=maximize))

@@ -5,22 +5,33 @@ strings, lists, the random generator's state) as one JSON member. Loading never 
 (`allow_pickle=False`), so opening a checkpoint cannot run code.
 
 The write goes to a temporary file in the same directory, is flushed to disk, then renamed
-over the target: a crash mid-save leaves the previous checkpoint intact.
+over the target: a crash mid-save leaves the previous checkpoint intact, and the next
+successful save removes the temporary files such crashes left behind.
+
+Reading is bounded by the file's size: members that declare more data than the file can
+hold (a zip bomb, a forged 800 GB header) are refused before anything is allocated.
 """
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Dict, Union
+from typing import Any, Dict, List, Union
 
 import numpy as np
 
+from ..errors import DataFileError
+
 _META = "__meta__.json"
 _ARRAY = "__array__"
+# members are stored uncompressed, so their sizes add up to about the file's; this leaves
+# room for a checkpoint re-packed with compression, not for a zip bomb
+MAX_EXPANSION = 8
 
 
 def _segment(key: Any, index: int) -> str:
@@ -77,7 +88,8 @@ def save_checkpoint(path: Union[str, Path], state: Dict[str, Any]) -> Path:
     meta = json.dumps(_split(state, "s", arrays))
     buffer = io.BytesIO()
     np.savez(buffer, **{_META: np.frombuffer(meta.encode(), np.uint8)}, **arrays)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.{os.getpid()}.", suffix=".tmp",
+                               dir=path.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a checkpoint is not
         with os.fdopen(fd, "wb") as f:
@@ -88,7 +100,45 @@ def save_checkpoint(path: Union[str, Path], state: Dict[str, Any]) -> Path:
     except BaseException:
         os.unlink(tmp)
         raise
+    remove_stale_temp_files(path)
     return path
+
+
+def remove_stale_temp_files(path: Union[str, Path]) -> List[Path]:
+    """Delete the temporary files that saves of `path` killed mid-write (SIGKILL, power
+    cut) left behind: only names `save_checkpoint` makes, `<name>.<pid>.<8 chars>.tmp`,
+    whose writing process is gone. Returns what was removed.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); (d / "c.npz.999999999.abcd1234.tmp").write_bytes(b"x")
+    1
+    >>> [p.name for p in remove_stale_temp_files(d / "c.npz")]
+    ['c.npz.999999999.abcd1234.tmp']
+    """
+    path = Path(path)
+    pattern = re.compile(re.escape(path.name) + r"\.(\d+)\.[a-z0-9_]{8}\.tmp")
+    removed = []
+    for candidate in path.parent.iterdir():
+        match = pattern.fullmatch(candidate.name)
+        if match and not _process_alive(int(match.group(1))):
+            try:
+                candidate.unlink()
+            except FileNotFoundError:  # another save cleaned it up first
+                continue
+            removed.append(candidate)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # ours: a save in progress in another thread
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # exists (another user's) or cannot tell: leave it
+    return True
 
 
 def _umask() -> int:
@@ -109,10 +159,46 @@ def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
     try:
+        _check_member_sizes(path)
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"{path} is not a readable tinygrad_cnn checkpoint: {e}") from None
+        if isinstance(e, DataFileError):
+            raise
+        raise DataFileError(f"{path} is not a readable tinygrad_cnn checkpoint: {e}") from None
     if _META not in arrays:
-        raise ValueError(f"{path} is not a tinygrad_cnn checkpoint (no {_META} member)")
-    return _join(json.loads(arrays.pop(_META).tobytes().decode()), arrays)
+        raise DataFileError(f"{path} is not a tinygrad_cnn checkpoint (no {_META} member)")
+    try:
+        return _join(json.loads(arrays.pop(_META).tobytes().decode()), arrays)
+    except (ValueError, KeyError, TypeError) as e:  # UnicodeDecodeError, JSONDecodeError, ...
+        raise DataFileError(f"{path} is not a tinygrad_cnn checkpoint: its {_META} member "
+                            f"is not the index save_checkpoint writes ({type(e).__name__}: "
+                            f"{e})") from None
+
+
+def _check_member_sizes(path: Path) -> None:
+    """Refuse, before allocating anything, members that claim more bytes than the file can
+    hold: save_checkpoint stores arrays uncompressed, so a member (or all of them) larger
+    than MAX_EXPANSION x the file is a zip bomb or a forged header, not a checkpoint."""
+    limit = MAX_EXPANSION * path.stat().st_size + (1 << 20)
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            total += info.file_size
+            declared = _npy_bytes(archive, info) if info.filename.endswith(".npy") else 0
+            if max(total, declared) > limit:
+                raise DataFileError(
+                    f"{path} is not a tinygrad_cnn checkpoint: member {info.filename!r} "
+                    f"declares {max(declared, info.file_size)} bytes, more than a "
+                    f"{path.stat().st_size}-byte file can hold (limit {limit})")
+
+
+def _npy_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The data size an .npy member's header declares (shape x itemsize, without overflow)."""
+    with archive.open(info) as f:
+        fmt = np.lib.format
+        version = fmt.read_magic(f)
+        read_header = fmt.read_array_header_1_0 if version == (1, 0) \
+            else fmt.read_array_header_2_0
+        shape, _, dtype = read_header(f)
+    return math.prod(shape) * dtype.itemsize

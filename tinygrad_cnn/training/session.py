@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 from .. import creation, optim
+from ..checks import integer
+from ..errors import ConfigError, DataFileError
 from ..models import build_model
 from . import reports
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -65,6 +67,10 @@ class TrainingConfig:
     def __post_init__(self) -> None:
         if self.out is None:  # a fresh folder per run: nothing is ever overwritten
             self.out = f"runs/{self.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
+        for name in ("epochs", "max_batches"):  # None: the per-dataset default / no limit
+            if getattr(self, name) is not None:
+                integer(getattr(self, name), name, 1, "TrainingConfig")
+        integer(self.batch_size, "batch_size", 1, "TrainingConfig")
         if self.model is None:
             self.model = "small" if self.dataset == "digits" else "lenet"
         if self.epochs is None:
@@ -125,8 +131,8 @@ def _reconcile(saved: Dict[str, Any], config: TrainingConfig, path: Path) -> Lis
     kept from the checkpoint or applied from now on (`config` is updated to the truth)."""
     for key in _FIXED:
         if saved[key] != getattr(config, key):
-            raise ValueError(f"cannot resume {path}: it was trained with {key}={saved[key]!r}, "
-                             f"this run asks for {getattr(config, key)!r}")
+            raise ConfigError(f"cannot resume {path}: it was trained with {key}="
+                              f"{saved[key]!r}, this run asks for {getattr(config, key)!r}")
     messages = []
     for key in _KEPT:
         if saved.get(key) != getattr(config, key):
@@ -326,6 +332,9 @@ def evaluate_checkpoint(path: str, data_dir: Optional[str] = None,
     from ..data import DataLoader, TensorDataset
 
     state = load_checkpoint(path)
+    if not isinstance(state, dict) or not {"config", "epoch", "model"} <= set(state):
+        raise DataFileError(f"{path} is a checkpoint, but not one written by training (it "
+                            "has no config, epoch and model)")
     config = TrainingConfig(**state["config"])
     if data_dir is not None:
         config.data_dir = data_dir

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ...checks import real
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -41,6 +42,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
+        real(negative_slope, "negative_slope", "LeakyReLU")
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input: Tensor) -> Tensor:

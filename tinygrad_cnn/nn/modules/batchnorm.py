@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ...checks import integer
 from ...dtypes import get_default_dtype
 from ...tensor import Tensor
 from .. import functional as F
@@ -26,6 +27,7 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
+        num_features = integer(num_features, "num_features", 1, type(self).__name__)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()

@@ -5,6 +5,7 @@ from typing import Any, Tuple, Union
 
 import numpy as np
 
+from ...checks import integer
 from ...dtypes import get_default_dtype
 from ...tensor import Tensor
 from .. import functional as F
@@ -14,6 +15,26 @@ from ._utils import _pair
 from .linear import reset_weight_and_bias
 
 IntPair = Union[int, Tuple[int, int]]
+
+
+def _checked_pair(value: IntPair, name: str, minimum: int) -> Tuple[int, int]:
+    """An int or a pair of ints, each at least `minimum` (Conv2d(3, 4, 0) is refused here
+    rather than failing in the first forward)."""
+    for item in value if isinstance(value, (tuple, list)) else (value,):
+        integer(item, name, minimum, "Conv2d")
+    return _pair(value)
+
+
+def _checked_padding(padding: Union[IntPair, str], stride: Tuple[int, int]):
+    if not isinstance(padding, str):
+        return _checked_pair(padding, "padding", 0)
+    if padding not in ("same", "valid"):
+        raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                         "{'valid', 'same'}")
+    if padding == "same" and stride != (1, 1):
+        raise ValueError(f"padding='same' is not supported for strided convolutions, got "
+                         f"stride={stride}")
+    return padding
 
 
 class Conv2d(Module):
@@ -29,6 +50,9 @@ class Conv2d(Module):
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        in_channels = integer(in_channels, "in_channels", 1, "Conv2d")
+        out_channels = integer(out_channels, "out_channels", 1, "Conv2d")
+        groups = integer(groups, "groups", 1, "Conv2d")
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"in_channels ({in_channels}) and out_channels ({out_channels}) "
                              f"must both be divisible by groups ({groups})")
@@ -36,8 +60,10 @@ class Conv2d(Module):
             raise NotImplementedError(f"padding_mode={padding_mode!r}: only 'zeros' is "
                                       "supported")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride = _pair(kernel_size), _pair(stride)
-        self.padding, self.dilation = _pair(padding), _pair(dilation)
+        self.kernel_size = _checked_pair(kernel_size, "kernel_size", 1)
+        self.stride = _checked_pair(stride, "stride", 1)
+        self.dilation = _checked_pair(dilation, "dilation", 1)
+        self.padding = _checked_padding(padding, self.stride)
         self.padding_mode = padding_mode
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
         shape = (out_channels, in_channels // groups, *self.kernel_size)

@@ -1,6 +1,7 @@
 """`Dropout`."""
 from __future__ import annotations
 
+from ...checks import real
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -17,7 +18,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
+        if not 0.0 <= real(p, "dropout probability", "Dropout") <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p, self.inplace = p, inplace
 

@@ -1,6 +1,7 @@
 """`Flatten`."""
 from __future__ import annotations
 
+from ...checks import integer
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -16,7 +17,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim, self.end_dim = start_dim, end_dim
+        self.start_dim = integer(start_dim, "start_dim", owner="Flatten")
+        self.end_dim = integer(end_dim, "end_dim", owner="Flatten")
 
     def forward(self, input: Tensor) -> Tensor:
         return F.flatten(input, self.start_dim, self.end_dim)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import integer
 from ...dtypes import get_default_dtype
 from ...tensor import Tensor
 from .. import functional as F
@@ -40,6 +41,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        in_features = integer(in_features, "in_features", 0, "Linear")
+        out_features = integer(out_features, "out_features", 0, "Linear")
         self.in_features, self.out_features = in_features, out_features
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
         self.weight = Parameter(np.empty((out_features, in_features), dtype))

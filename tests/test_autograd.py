@@ -64,7 +64,7 @@ def test_grad_is_not_aliased_to_other_gradients():
     y = x + 0.0
     y.retain_grad()
     y.sum().backward()
-    x.grad.data += 5  # must not change y.grad
+    x.grad._data += 5  # must not change y.grad
     assert y.grad.tolist() == [1.0, 1.0]
 
 
@@ -206,8 +206,8 @@ def test_sibling_gradients_of_one_add_are_separate_arrays():
     # AddBackward hands the same array to both parents: neither may take it over as is
     a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data += 5
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    a.grad._data += 5
     assert b.grad.tolist() == [1.0, 1.0]
 
 
@@ -216,7 +216,7 @@ def test_hook_result_is_copied_into_grad():
     replacement = Tensor([7.0, 8.0])
     x.register_hook(lambda g: replacement)
     (x * 1.0).sum().backward()
-    x.grad.data += 1
+    x.grad._data += 1
     assert replacement.tolist() == [7.0, 8.0] and x.grad.tolist() == [8.0, 9.0]
 
 
@@ -224,7 +224,7 @@ def test_backward_gradient_argument_is_copied_into_a_leaf_grad():
     x = Tensor([1.0, 2.0], requires_grad=True)
     seed = Tensor([3.0, 4.0])
     x.backward(seed)
-    x.grad.data += 1
+    x.grad._data += 1
     assert seed.tolist() == [3.0, 4.0]
 
 
@@ -233,7 +233,7 @@ def test_retained_graph_accumulates_into_taken_over_gradient():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 4 * x.data)
+    np.testing.assert_allclose(x.grad._data, 4 * x._data)
 
 
 def test_unshared_input_gradient_becomes_grad_without_a_copy(monkeypatch):
@@ -254,4 +254,4 @@ def test_unshared_input_gradient_becomes_grad_without_a_copy(monkeypatch):
     x = Tensor(np.random.rand(4, 3, 16, 16).astype(np.float32), requires_grad=True)
     w = Tensor(np.random.rand(5, 3, 3, 3).astype(np.float32), requires_grad=True)
     F.conv2d(x, w, padding=1).sum().backward()
-    assert id(x.grad.data) == produced[-1]
+    assert id(x.grad._data) == produced[-1]

@@ -120,7 +120,7 @@ def _run(fn):
 
 def _as_numpy(value):
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if isinstance(value, torch.Tensor):
         return value.detach().numpy()
     return np.asarray(value)
@@ -192,7 +192,7 @@ def _grads_match(leaves, tol=None):
         except RuntimeError:  # torch cannot backpropagate some empty outputs: we must
             assert r.numel() == 0
             for i, (o, t) in enumerate(leaves):  # and the gradient of nothing is zero
-                assert o.grad is None or not o.grad.data.any(), f"gradient of input {i}"
+                assert o.grad is None or not o.grad._data.any(), f"gradient of input {i}"
             return
         for i, (o, t) in enumerate(leaves):
             if t.grad is not None:
@@ -516,8 +516,8 @@ def test_training_step_on_odd_batches(data, n, mask, layout):
     theirs = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.Flatten(),
                                  torch.nn.Linear(32, 3)).double()
     for (_, p), q in zip(ours.named_parameters(), theirs.parameters()):
-        q.data = torch.tensor(p.data.astype(np.float64))
-        p.data = p.data.astype(np.float64)
+        q.data = torch.tensor(p._data.astype(np.float64))
+        p._data = p._data.astype(np.float64)
     opt_ours = optim.SGD(ours.parameters(), lr=0.1)
     opt_theirs = torch.optim.SGD(theirs.parameters(), lr=0.1)
     loss_ours = F.cross_entropy(ours(Tensor(x)), Tensor(labels))
@@ -526,7 +526,7 @@ def test_training_step_on_odd_batches(data, n, mask, layout):
     loss_ours.backward(), loss_theirs.backward()
     opt_ours.step(), opt_theirs.step()
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
-        assert np.isfinite(p.data).all(), name
+        assert np.isfinite(p._data).all(), name
         assert_same_values(p, q, name)
     OUTCOMES["training step", "matched torch"] += 1
 

@@ -303,7 +303,7 @@ def test_tutorial_example_im2col_is_the_conv():
     by_gemm = (w.reshape(5, 9) @ cols).reshape(5, 10, 9, 9).transpose(1, 0, 2, 3)
     out = conv2d(Tensor(x), Tensor(w), stride=1, padding=1)
     assert out.shape == (10, 5, 9, 9)
-    np.testing.assert_allclose(out.data, by_gemm, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out._data, by_gemm, rtol=1e-5, atol=1e-5)
     assert_close(out, TF.conv2d(torch.tensor(x), torch.tensor(w), padding=1))
 
 
@@ -324,7 +324,7 @@ def test_only_requested_gradients_are_computed():
     assert out._ctx.cols is None  # no weight grad wanted: the patch matrix is not kept
     out.sum().backward()
     assert w.grad is None and x.grad is not None
-    np.testing.assert_allclose(b.grad.data, np.full(3, 9.0))
+    np.testing.assert_allclose(b.grad._data, np.full(3, 9.0))
 
 
 def test_no_grad_records_nothing():

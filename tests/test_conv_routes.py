@@ -20,7 +20,7 @@ def _run(route, arrays, kwargs):
     with use_route(route):
         out = conv2d(*ours, **kwargs)
         out.backward(np.ones(out.shape))
-    return [out.data] + [t.grad.data for t in ours]
+    return [out._data] + [t.grad._data for t in ours]
 
 
 def _geometry(x_shape, w_shape, kwargs):

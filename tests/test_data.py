@@ -30,7 +30,7 @@ def test_tensor_dataset_accepts_arrays_and_tensors():
     assert len(ds) == 6
     xi, yi = ds[4]
     assert xi.tolist() == [8.0, 9.0] and yi.item() == 4
-    assert ds.tensors[0].data is x.data  # shares memory, no copy
+    assert ds.tensors[0]._data is x._data  # shares memory, no copy
 
 
 def test_tensor_dataset_errors():
@@ -61,13 +61,13 @@ def test_every_sample_once_per_epoch_with_right_batch_sizes(n, batch_size, shuff
         sizes = [len(y) for _, y in batches]
         full, rest = divmod(n, batch_size)
         assert sizes == [batch_size] * full + ([rest] if rest and not drop_last else [])
-        seen = np.concatenate([y.data for _, y in batches]) if batches else np.zeros(0)
+        seen = np.concatenate([y._data for _, y in batches]) if batches else np.zeros(0)
         if drop_last:
             assert len(seen) == full * batch_size and len(set(seen.tolist())) == len(seen)
         else:
             assert sorted(seen.tolist()) == list(range(n))
         for x, y in batches:  # the fields of a sample stay together
-            np.testing.assert_array_equal(x.data[:, 0], y.data)
+            np.testing.assert_array_equal(x._data[:, 0], y._data)
 
 
 def test_batches_are_tuples_of_tensors_with_dtypes_kept():
@@ -78,7 +78,7 @@ def test_batches_are_tuples_of_tensors_with_dtypes_kept():
 
 
 def epoch_orders(loader, epochs=3):
-    return [np.concatenate([y.data for _, y in loader]).tolist() for _ in range(epochs)]
+    return [np.concatenate([y._data for _, y in loader]).tolist() for _ in range(epochs)]
 
 
 def test_shuffle_is_reproducible_from_seed_and_differs_across_epochs():
@@ -117,8 +117,8 @@ def test_generic_dataset_collates_like_tensor_dataset():
     generic = list(DataLoader(PairsDataset(), 3, shuffle=True, seed=1))
     fast = list(DataLoader(ids_dataset(7), 3, shuffle=True, seed=1))
     for (gx, gy), (fx, fy) in zip(generic, fast):
-        np.testing.assert_array_equal(gx.data, fx.data)
-        np.testing.assert_array_equal(gy.data, fy.data)
+        np.testing.assert_array_equal(gx._data, fx._data)
+        np.testing.assert_array_equal(gy._data, fy._data)
         assert gx.dtype == np.float32 and gy.dtype == np.int64
 
 

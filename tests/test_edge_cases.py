@@ -39,18 +39,18 @@ def test_fully_masked_batch_gives_nan_loss_and_zero_gradient(loss, smoothing, we
         ours.backward()
     theirs.backward()
     assert_close(x.grad, tx.grad)
-    assert not x.grad.data.any()
+    assert not x.grad._data.any()
 
 
 def test_training_step_on_a_fully_masked_batch_leaves_the_weights_finite():
     model = nn.Linear(4, 3)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p._data.copy() for p in model.parameters()]
     loss = F.cross_entropy(model(tc.randn(5, 4)), Tensor([1] * 5), ignore_index=1)
     loss.backward()
     opt.step()
     for p, old in zip(model.parameters(), before):
-        np.testing.assert_array_equal(p.data, old)
+        np.testing.assert_array_equal(p._data, old)
 
 
 @pytest.mark.parametrize("target_kind", ["index", "probability"])
@@ -254,7 +254,7 @@ def test_read_only_arrays_are_copied_so_training_can_update_them(make):
     w = Tensor(array, requires_grad=True)
     (w * w).sum().backward()
     optim.SGD([w], lr=0.25, momentum=0.9).step()
-    np.testing.assert_allclose(w.data, 0.5)
+    np.testing.assert_allclose(w._data, 0.5)
     assert not array.flags.writeable and (array == 1).all()  # the user's array is untouched
 
 

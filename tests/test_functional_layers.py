@@ -97,30 +97,30 @@ def test_batch_norm_under_no_grad_still_updates_running_stats():
     rm, rv = Tensor(np.zeros(2, np.float32)), Tensor(np.ones(2, np.float32))
     with no_grad():
         F.batch_norm(x, rm, rv, training=True, momentum=1.0)
-    np.testing.assert_allclose(rm.data, x.data.mean(0))
-    np.testing.assert_allclose(rv.data, x.data.var(0, ddof=1))
+    np.testing.assert_allclose(rm._data, x._data.mean(0))
+    np.testing.assert_allclose(rv._data, x._data.var(0, ddof=1))
 
 
 def test_dropout_statistics_scaling_and_gradient():
     tinygrad_cnn.manual_seed(3)
     x = Tensor(np.ones((200, 100), np.float32), requires_grad=True)
     y = F.dropout(x, p=0.3)
-    kept = y.data != 0
+    kept = y._data != 0
     assert abs(kept.mean() - 0.7) < 0.01
-    np.testing.assert_allclose(y.data[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y._data[kept], 1 / 0.7, rtol=1e-6)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)  # gradient uses the same mask
+    np.testing.assert_array_equal(x.grad._data, y._data)  # gradient uses the same mask
     assert y.dtype == np.float32
 
 
 def test_dropout_modes_and_errors():
     x = Tensor(np.ones(5, np.float32))
     assert F.dropout(x, 0.5, training=False) is x
-    assert (F.dropout(x, p=1.0).data == 0).all()
+    assert (F.dropout(x, p=1.0)._data == 0).all()
     tinygrad_cnn.manual_seed(0)
-    a = F.dropout(x).data
+    a = F.dropout(x)._data
     tinygrad_cnn.manual_seed(0)
-    np.testing.assert_array_equal(a, F.dropout(x).data)
+    np.testing.assert_array_equal(a, F.dropout(x)._data)
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         F.dropout(x, p=1.5)
 
@@ -163,4 +163,4 @@ def test_activations(name, kwargs, dtype):
 def test_softmax_without_dim_warns_like_torch():
     with pytest.warns(UserWarning, match="Implicit dimension"):
         y = F.softmax(Tensor(np.zeros((2, 3))))
-    np.testing.assert_allclose(y.data, 1 / 3)
+    np.testing.assert_allclose(y._data, 1 / 3)

@@ -57,7 +57,7 @@ def test_gradcheck_passes_on_binary_ops(a, b):
 
 def test_gradcheck_handles_noncontiguous_inputs_and_multiple_outputs():
     x = Tensor(np.arange(1.0, 7.0).reshape(2, 3).T, requires_grad=True)  # a transposed view
-    assert not x.data.flags.c_contiguous
+    assert not x._data.flags.c_contiguous
     assert gradcheck(lambda t: (t * t, t.exp().sum()), (x,))
     assert x.grad is None  # gradcheck leaves no gradient behind
 

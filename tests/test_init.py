@@ -40,7 +40,7 @@ FAN_IN, FAN_OUT = 128 * 9, 256 * 9
 
 
 def _uniform_checks(t, bound):
-    data = t.data.astype(np.float64)
+    data = t._data.astype(np.float64)
     assert np.abs(data).max() <= bound * (1 + 1e-6)
     assert np.abs(data).max() > 0.999 * bound  # the whole range is used
     assert abs(data.mean()) < 0.01 * bound
@@ -48,7 +48,7 @@ def _uniform_checks(t, bound):
 
 
 def _normal_checks(t, std):
-    data = t.data.astype(np.float64)
+    data = t._data.astype(np.float64)
     assert abs(data.mean()) < 0.01 * std
     assert data.std() == pytest.approx(std, rel=0.01)
 
@@ -73,10 +73,10 @@ def test_xavier():
 
 def test_normal_uniform_constant():
     _normal_checks(init.normal_(tg.zeros(300_000)), 1.0)  # zero-mean unit gaussian default
-    data = init.normal_(tg.zeros(300_000), mean=3.0, std=0.5).data.astype(np.float64)
+    data = init.normal_(tg.zeros(300_000), mean=3.0, std=0.5)._data.astype(np.float64)
     assert data.mean() == pytest.approx(3.0, abs=0.005)
     assert data.std() == pytest.approx(0.5, rel=0.01)
-    data = init.uniform_(tg.zeros(300_000), -2.0, 4.0).data
+    data = init.uniform_(tg.zeros(300_000), -2.0, 4.0)._data
     assert data.min() >= -2.0 and data.max() < 4.0
     assert data.mean() == pytest.approx(1.0, abs=0.02)
     assert init.constant_(tg.zeros(3), 0.25).tolist() == [0.25] * 3
@@ -87,18 +87,18 @@ def test_normal_uniform_constant():
 def test_in_place_keeps_tensor_dtype_and_autograd_state():
     for dtype in (np.float32, np.float64):
         t = tg.zeros(8, 4, dtype=dtype, requires_grad=True)
-        data = t.data
+        data = t._data
         assert init.kaiming_uniform_(t) is t
-        assert t.data is data and t.dtype == dtype and t.requires_grad and t.is_leaf
+        assert t._data is data and t.dtype == dtype and t.requires_grad and t.is_leaf
 
 
 def test_reproducible_with_manual_seed_and_explicit_generator():
     tg.manual_seed(7)
-    a = init.xavier_normal_(tg.zeros(5, 5)).data.copy()
+    a = init.xavier_normal_(tg.zeros(5, 5))._data.copy()
     tg.manual_seed(7)
-    np.testing.assert_array_equal(a, init.xavier_normal_(tg.zeros(5, 5)).data)
-    b = init.uniform_(tg.zeros(6), generator=np.random.default_rng(1)).data
-    c = init.uniform_(tg.zeros(6), generator=np.random.default_rng(1)).data
+    np.testing.assert_array_equal(a, init.xavier_normal_(tg.zeros(5, 5))._data)
+    b = init.uniform_(tg.zeros(6), generator=np.random.default_rng(1))._data
+    c = init.uniform_(tg.zeros(6), generator=np.random.default_rng(1))._data
     np.testing.assert_array_equal(b, c)
 
 
@@ -110,8 +110,8 @@ def test_layer_default_init_is_torchs(build):
     fan_in, _ = init._calculate_fan_in_and_fan_out(layer.weight)
     bound = 1 / math.sqrt(fan_in)
     _uniform_checks(layer.weight, bound)
-    assert np.abs(layer.bias.data).max() <= bound
-    assert layer.bias.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.2)
+    assert np.abs(layer.bias._data).max() <= bound
+    assert layer.bias._data.std() == pytest.approx(bound / math.sqrt(3), rel=0.2)
 
 
 def test_layer_init_is_reproducible():

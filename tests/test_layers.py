@@ -138,30 +138,30 @@ def test_batchnorm_running_stats_round_trip_through_state_dict():
     fresh = nn.BatchNorm1d(2)
     fresh.load_state_dict(bn.state_dict())
     x = tg.randn(3, 2)
-    np.testing.assert_array_equal(fresh.eval()(x).data, bn.eval()(x).data)
+    np.testing.assert_array_equal(fresh.eval()(x)._data, bn.eval()(x)._data)
 
 
 def test_dropout_train_zeroes_and_rescales_eval_is_identity():
     drop = nn.Dropout(0.25)
     x = tg.ones(200, 100)
-    out = drop(x).data
+    out = drop(x)._data
     assert set(np.unique(out)) == {0.0, np.float32(1 / 0.75)}
     assert abs((out == 0).mean() - 0.25) < 0.01
-    np.testing.assert_array_equal(drop.eval()(x).data, x.data)
+    np.testing.assert_array_equal(drop.eval()(x)._data, x._data)
 
 
 def test_dropout_gradient_uses_the_same_mask():
     x = tg.ones(50, 50, requires_grad=True)
     out = nn.Dropout(0.5)(x)
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, out.data)
+    np.testing.assert_array_equal(x.grad._data, out._data)
 
 
 def test_dropout_is_reproducible_with_manual_seed():
     tg.manual_seed(3)
-    a = nn.Dropout()(tg.ones(64)).data
+    a = nn.Dropout()(tg.ones(64))._data
     tg.manual_seed(3)
-    np.testing.assert_array_equal(a, nn.Dropout()(tg.ones(64)).data)
+    np.testing.assert_array_equal(a, nn.Dropout()(tg.ones(64))._data)
 
 
 # ----- residual block ----------------------------------------------------------------------

@@ -67,9 +67,9 @@ def test_summary_leaves_mode_and_random_stream_alone():
     model = LeNet()
     tg.manual_seed(0)
     nn.summary(model, (2, 1, 28, 28))   # dropout would draw in training mode
-    after = tg.rand(3).data
+    after = tg.rand(3)._data
     tg.manual_seed(0)
-    assert model.training and np.array_equal(after, tg.rand(3).data)
+    assert model.training and np.array_equal(after, tg.rand(3)._data)
 
 
 def test_non_trainable_and_repeated_modules():

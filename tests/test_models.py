@@ -77,9 +77,9 @@ def test_lenet_options_and_training_mode_dropout():
     x = tg.randn(2, 3, 32, 16)
     assert net(x).shape == (2, 3)
     net.eval()
-    np.testing.assert_array_equal(net(x).data, net(x).data)  # eval: deterministic
+    np.testing.assert_array_equal(net(x)._data, net(x)._data)  # eval: deterministic
     net.train()
-    assert not np.array_equal(net(x).data, net(x).data)  # dropout draws new masks
+    assert not np.array_equal(net(x)._data, net(x)._data)  # dropout draws new masks
 
 
 def test_too_small_image_is_a_clear_error():

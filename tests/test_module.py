@@ -112,8 +112,8 @@ def test_state_dict_round_trip_and_values_are_copies():
     a, b = TinyNet(), TinyNet()
     sd = a.state_dict()
     assert all(isinstance(v, np.ndarray) for v in sd.values())
-    a.fc1.weight.data += 1  # a snapshot: later changes do not leak into the saved dict
-    assert not np.array_equal(sd["fc1.weight"], a.fc1.weight.data)
+    a.fc1.weight._data += 1  # a snapshot: later changes do not leak into the saved dict
+    assert not np.array_equal(sd["fc1.weight"], a.fc1.weight._data)
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     for name, value in b.state_dict().items():
@@ -125,7 +125,7 @@ def test_load_torch_state_dict_keeps_our_dtype_and_objects():
     weight = ours.fc1.weight
     ours.load_state_dict(theirs.state_dict())
     assert ours.fc1.weight is weight and weight.dtype == np.float32
-    np.testing.assert_allclose(weight.data, theirs.fc1.weight.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(weight._data, theirs.fc1.weight.detach().numpy(), rtol=1e-6)
     assert ours.bn.num_batches_tracked.dtype == np.int64
 
 
@@ -169,7 +169,7 @@ def test_zero_grad_sets_grads_to_none_or_zero():
     net(tg.randn(5, 4)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(not p.grad.data.any() for p in net.parameters())
+    assert all(not p.grad._data.any() for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -191,7 +191,7 @@ def test_apply_visits_children_first_then_self():
     assert order == ["Linear", "BatchNorm1d", "ReLU", "Dropout", "Linear", "Sequential",
                      "TinyNet"]
     net.apply(lambda m: nn.init.zeros_(m.weight) if isinstance(m, nn.Linear) else None)
-    assert not net.fc1.weight.data.any()
+    assert not net.fc1.weight._data.any()
 
 
 def test_to_double_and_float_cast_in_place():
@@ -257,6 +257,6 @@ def test_deepcopy_and_pickle_give_independent_equal_models():
     net = TinyNet().eval()
     x = tg.randn(3, 4)
     for clone in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
-        np.testing.assert_array_equal(clone(x).data, net(x).data)
+        np.testing.assert_array_equal(clone(x)._data, net(x)._data)
         assert clone.fc1.weight is not net.fc1.weight
         assert isinstance(clone.fc1.weight, nn.Parameter)

@@ -65,7 +65,7 @@ def gradient(step, i, param):
 def run_ours(opt, params, steps=range(STEPS)):
     for step in steps:
         for i, p in enumerate(params):
-            g = gradient(step, i, p.data)
+            g = gradient(step, i, p._data)
             p.grad = None if g is None else Tensor(g)
         opt.step()
 
@@ -91,8 +91,8 @@ def test_matches_torch_float64(name, kwargs):
     run_ours(opt, ours)
     run_torch(topt, theirs)
     for o, t in zip(ours, theirs):
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-6, atol=1e-10)
-    assert not np.allclose(ours[0].data, initial_params()[0]), "the params did not move"
+        np.testing.assert_allclose(o._data, t.detach().numpy(), rtol=1e-6, atol=1e-10)
+    assert not np.allclose(ours[0]._data, initial_params()[0]), "the params did not move"
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
@@ -102,17 +102,17 @@ def test_float32_stays_float32_and_close(name, kwargs):
     run_torch(topt, theirs)
     for o, t in zip(ours, theirs):
         assert o.dtype == np.float32 and o.grad.dtype == np.float32
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(o._data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
     for state in opt.state.values():
         assert all(v.dtype == np.float32 for v in state.values() if isinstance(v, np.ndarray))
 
 
 def test_update_is_in_place_on_the_same_array():
     p = Tensor(np.ones(3), requires_grad=True)
-    array = p.data
+    array = p._data
     p.grad = Tensor(np.ones(3))
     optim.Adam([p], lr=0.1).step()
-    assert p.data is array and np.allclose(array, 0.9)
+    assert p._data is array and np.allclose(array, 0.9)
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
@@ -145,12 +145,12 @@ def test_param_groups_with_different_lrs_match_torch():
     assert opt.param_groups[1]["momentum"] == 0.9  # missing options take the defaults
     for step in range(STEPS):
         for p, tp in zip(ours, theirs):
-            g = gradient(step, 0, p.data)
+            g = gradient(step, 0, p._data)
             p.grad, tp.grad = Tensor(g), torch.from_numpy(gradient(step, 0, tp.detach().numpy()))
         opt.step()
         topt.step()
     for o, t in zip(ours, theirs):
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-6, atol=1e-10)
+        np.testing.assert_allclose(o._data, t.detach().numpy(), rtol=1e-6, atol=1e-10)
 
 
 def test_add_param_group_and_duplicate_error():
@@ -218,7 +218,7 @@ def test_zero_grad(set_to_none):
     if set_to_none:
         assert p.grad is None
     else:
-        assert np.array_equal(p.grad.data, np.zeros(3))
+        assert np.array_equal(p.grad._data, np.zeros(3))
     assert q.grad is None
 
 
@@ -233,7 +233,7 @@ def test_step_calls_closure_and_returns_its_loss():
         return loss
 
     loss = opt.step(closure)
-    assert loss.item() == 4.0 and p.data[0] == 1.0
+    assert loss.item() == 4.0 and p._data[0] == 1.0
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
@@ -245,7 +245,7 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
     run_ours(opt1, first, range(3))
     saved = opt1.state_dict()
     snapshot = {i: {k: np.copy(v) for k, v in s.items()} for i, s in saved["state"].items()}
-    resumed = [Tensor(p.data.copy(), requires_grad=True) for p in first]
+    resumed = [Tensor(p._data.copy(), requires_grad=True) for p in first]
     opt2 = getattr(optim, name)(resumed, lr=123.0)  # the loaded options must win
     opt2.load_state_dict(saved)
     run_ours(opt2, resumed, range(3, 6))
@@ -254,7 +254,7 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
         for k, v in s.items():
             np.testing.assert_array_equal(v, snapshot[i][k])
     for u, r in zip(uninterrupted, resumed):
-        np.testing.assert_array_equal(u.data, r.data)
+        np.testing.assert_array_equal(u._data, r._data)
 
 
 def test_load_state_dict_errors_name_the_mismatch():

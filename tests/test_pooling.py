@@ -67,7 +67,7 @@ def test_max_pool_matches_torch_with_indices(case, dtype):
         lambda t: max_pool2d(t, return_indices=True, **kwargs),
         lambda t: TF.max_pool2d(t, return_indices=True, **kwargs), np.random.randn(*shape), dtype)
     assert idx.dtype == np.int64 and not idx.requires_grad
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -97,14 +97,14 @@ def test_unbatched_input(fn, kwargs):
     out, ref = _run_both(lambda t: ours(t, **kwargs), lambda t: getattr(TF, fn)(t, **kwargs),
                          np.random.randn(3, 7, 5), np.float64)
     if kwargs.get("return_indices"):
-        np.testing.assert_array_equal(out[1].data, ref[1].numpy())
+        np.testing.assert_array_equal(out[1]._data, ref[1].numpy())
 
 
 def test_tutorial_example_conv_then_pool_shape():
     x = Tensor(np.random.randn(10, 5, 9, 9).astype(np.float32))
     out = max_pool2d(x, 3, stride=3)
     assert out.shape == (10, 5, 3, 3) and out.dtype == np.float32
-    np.testing.assert_array_equal(out.data[:, :, 0, 0], x.data[:, :, :3, :3].max(axis=(2, 3)))
+    np.testing.assert_array_equal(out._data[:, :, 0, 0], x._data[:, :, :3, :3].max(axis=(2, 3)))
 
 
 @pytest.mark.parametrize("value", [1.5, -np.inf])
@@ -114,7 +114,7 @@ def test_max_pool_ties_pick_torchs_winner(value):
     (out, idx), (_, ref_idx) = _run_both(lambda t: max_pool2d(t, **kwargs),
                                          lambda t: TF.max_pool2d(t, **kwargs),
                                          np.full((1, 2, 4, 5), value), np.float64)
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
 
 
 def test_max_pool_propagates_nan_like_torch():
@@ -122,7 +122,7 @@ def test_max_pool_propagates_nan_like_torch():
     kwargs = dict(kernel_size=(1, 3), stride=(1, 2), return_indices=True)
     (out, idx), (ref, ref_idx) = _run_both(lambda t: max_pool2d(t, **kwargs),
                                            lambda t: TF.max_pool2d(t, **kwargs), x, np.float64)
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -136,8 +136,8 @@ def test_max_pool_2x2_fast_path_ties_nan_inf_like_torch(dtype):
     kwargs = dict(kernel_size=2, return_indices=True)
     (out, idx), (ref, ref_idx) = _run_both(lambda t: max_pool2d(t, **kwargs),
                                            lambda t: TF.max_pool2d(t, **kwargs), x, dtype)
-    np.testing.assert_array_equal(out.data, ref.detach().numpy())
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+    np.testing.assert_array_equal(out._data, ref.detach().numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
 
 
 def test_max_pool_windows_of_more_than_254_taps():
@@ -146,7 +146,7 @@ def test_max_pool_windows_of_more_than_254_taps():
     (out, idx), (ref, ref_idx) = _run_both(lambda t: max_pool2d(t, **kwargs),
                                            lambda t: TF.max_pool2d(t, **kwargs),
                                            np.random.randn(2, 3, 24, 20), np.float32)
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
 
 
 def test_max_pool_window_that_misses_the_input():
@@ -155,16 +155,16 @@ def test_max_pool_window_that_misses_the_input():
     x = Tensor(np.array([[[[1.0, 2.0]]]]), requires_grad=True)
     kwargs = dict(kernel_size=(1, 2), stride=1, padding=(0, 1), dilation=(1, 3))
     out, idx = max_pool2d(x, return_indices=True, **kwargs)
-    assert_close(out, TF.max_pool2d(torch.tensor(x.data), **kwargs))
-    assert idx.data.tolist() == [[[[-1]]]]
+    assert_close(out, TF.max_pool2d(torch.tensor(x._data), **kwargs))
+    assert idx._data.tolist() == [[[[-1]]]]
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[[[0.0, 0.0]]]])
+    np.testing.assert_array_equal(x.grad._data, [[[[0.0, 0.0]]]])
 
 
 def test_max_pool_overlapping_windows_accumulate_gradient():
     x = Tensor(np.array([[[[0.0, 5.0, 1.0], [2.0, 3.0, 4.0]]]]), requires_grad=True)
     max_pool2d(x, 2, stride=1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[[[0, 2, 0], [0, 0, 0]]]])
+    np.testing.assert_array_equal(x.grad._data, [[[[0, 2, 0], [0, 0, 0]]]])
 
 
 def test_max_pool_without_return_indices_is_a_single_tensor():

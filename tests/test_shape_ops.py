@@ -150,8 +150,8 @@ def test_pad_function_matches_torch_constant_pad(data):
 def test_clone_detach_contiguous():
     x = Tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
-    assert c.data is not x.data and c.requires_grad
+    assert c._data is not x._data and c.requires_grad
     d = x.detach()
-    assert np.shares_memory(d.data, x.data) and not d.requires_grad and d.is_leaf
+    assert np.shares_memory(d._data, x._data) and not d.requires_grad and d.is_leaf
     (c * 3).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]

@@ -71,7 +71,7 @@ def test_item_and_python_conversions():
 
 def test_np_asarray_and_numpy():
     t = Tensor([1.0, 2.0])
-    assert np.asarray(t) is t.data and t.numpy() is t.data
+    assert np.asarray(t) is t._data and t.numpy() is t._data
     assert np.asarray(t, dtype=np.float64).dtype == np.float64
     assert isinstance((Tensor(1.0) + Tensor(2.0)).numpy(), np.ndarray)  # 0-d stays an array
     with pytest.raises(RuntimeError, match="requires grad.*detach"):
@@ -142,10 +142,10 @@ def test_repr_html_for_jupyter():
 def test_tensor_from_tensor_and_tc_tensor_copies():
     a = Tensor([1.0, 2.0])
     b = tc.tensor(a)
-    b.data[0] = 9
+    b._data[0] = 9
     assert a.tolist() == [1.0, 2.0]
     assert tc.tensor([1, 2]).dtype == np.int64 and tc.tensor([1.0]).dtype == np.float32
-    assert tc.is_tensor(a) and not tc.is_tensor(a.data)
+    assert tc.is_tensor(a) and not tc.is_tensor(a._data)
 
 
 def test_set_default_dtype_changes_python_float_dtype():

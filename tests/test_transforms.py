@@ -116,7 +116,7 @@ def test_dataloader_transform_is_reproducible_per_seed_and_epoch():
     def epochs(seed):
         loader = DataLoader(TensorDataset(x, y), batch_size=8, shuffle=True, seed=seed,
                             transform=T.RandomCrop((9, 7), padding=2))
-        return [[b[0].data.copy() for b in loader] for _ in range(2)]
+        return [[b[0]._data.copy() for b in loader] for _ in range(2)]
 
     first, again, other = epochs(0), epochs(0), epochs(1)
     for a, b in zip(first, again):
@@ -131,11 +131,11 @@ def test_dataset_transform_per_sample_and_per_batch():
     flip = T.RandomHorizontalFlip(p=1.0)
     ds = TensorDataset(x, y, transform=flip)
     image, label = ds[3]
-    np.testing.assert_array_equal(image.data, x[3][:, :, ::-1])
+    np.testing.assert_array_equal(image._data, x[3][:, :, ::-1])
     assert label.item() == 3
     xb, yb = next(iter(DataLoader(ds, batch_size=4)))
-    np.testing.assert_array_equal(xb.data, x[:4, :, :, ::-1])
-    np.testing.assert_array_equal(yb.data, y[:4])
+    np.testing.assert_array_equal(xb._data, x[:4, :, :, ::-1])
+    np.testing.assert_array_equal(yb._data, y[:4])
 
 
 def test_loader_transform_on_a_map_style_dataset():
@@ -147,4 +147,4 @@ def test_loader_transform_on_a_map_style_dataset():
             return np.full((1, 2, 2), float(i), np.float32)
 
     batch = next(iter(DataLoader(Images(), batch_size=4, transform=T.Normalize(1.0, 2.0))))
-    np.testing.assert_allclose(batch.data[:, 0, 0, 0], [-0.5, 0.0, 0.5, 1.0])
+    np.testing.assert_allclose(batch._data[:, 0, 0, 0], [-0.5, 0.0, 0.5, 1.0])

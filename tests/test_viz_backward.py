@@ -33,8 +33,8 @@ def test_gradient_summaries_on_edges_and_shared_sums_on_nodes():
     retain_all_grads(loss)
     loss.backward()
     src = draw_backward(loss, params={"w": w}).source
-    assert f"∇ {style.fmt_values(w.grad.data)}" in src      # single use: on the edge, in full
-    assert f"∇ {style.fmt_values(h.grad.data)}  (sum of 2)" in src  # used twice: on the node
+    assert f"∇ {style.fmt_values(w.grad._data)}" in src      # single use: on the edge, in full
+    assert f"∇ {style.fmt_values(h.grad._data)}  (sum of 2)" in src  # used twice: on the node
 
 
 def test_renders_with_dot(tmp_path):

@@ -40,31 +40,31 @@ def test_tensor_wires_carry_engine_data_and_grad():
     x, w, b = names["x"], names["w"], names["b"]
     conv, relu = _made_by(loss, "Conv2d"), _made_by(loss, "ReLU")
     sums = _wires_from(c, "+")
-    assert sorted(w_.value for w_ in sums) == sorted(conv.data.ravel().tolist())
-    assert sorted(w_.grad for w_ in sums) == sorted(conv.grad.data.ravel().tolist())
+    assert sorted(w_.value for w_ in sums) == sorted(conv._data.ravel().tolist())
+    assert sorted(w_.grad for w_ in sums) == sorted(conv.grad._data.ravel().tolist())
     relus = _wires_from(c, "relu")
-    assert sorted(w_.grad for w_ in relus) == sorted(relu.grad.data.ravel().tolist())
+    assert sorted(w_.grad for w_ in relus) == sorted(relu.grad._data.ravel().tolist())
     # the weight feeds 4 products: its wires' shares add up to the engine's w.grad
     w11 = _wires_from(c, "w11")
-    assert len(w11) == 4 and all(wr.value == w.data.flat[0] for wr in w11)
-    assert sum(wr.grad for wr in w11) == pytest.approx(float(w.grad.data.flat[0]), rel=1e-5)
+    assert len(w11) == 4 and all(wr.value == w._data.flat[0] for wr in w11)
+    assert sum(wr.grad for wr in w11) == pytest.approx(float(w.grad._data.flat[0]), rel=1e-5)
     bias = _wires_from(c, "b")
-    assert sum(wr.grad for wr in bias) == pytest.approx(float(b.grad.data[0]), rel=1e-5)
+    assert sum(wr.grad for wr in bias) == pytest.approx(float(b.grad._data[0]), rel=1e-5)
     node = next(n for n in c.nodes.values() if n.label == "x11")
-    assert node.grad == float(x.grad.data.flat[0])
+    assert node.grad == float(x.grad._data.flat[0])
 
 
 def test_products_inside_conv_use_engine_factors():
     loss, names = blog_tensors()
     c = build_circuit(loss, names, copy_inputs=False)
-    x, w = names["x"].data.ravel(), names["w"].data.ravel()
+    x, w = names["x"]._data.ravel(), names["w"]._data.ravel()
     conv = _made_by(loss, "Conv2d")
     first_product = _wires_from(c, "*")[0]          # w11 * x11 of the top-left position
     assert first_product.value == pytest.approx(float(w[0] * x[0]))
-    assert first_product.grad == float(conv.grad.data.flat[0])
+    assert first_product.grad == float(conv.grad._data.flat[0])
     into = [wr for wr in c.wires if wr.dst == first_product.src]
     grads = {c.nodes[wr.src].label: wr.grad for wr in into}
-    g = float(conv.grad.data.flat[0])
+    g = float(conv.grad._data.flat[0])
     assert grads == {"x11": pytest.approx(g * float(w[0])), "w11": pytest.approx(g * float(x[0]))}
 
 
@@ -153,11 +153,11 @@ def _blog(loss="half_sse"):
 
 def test_blog_setting_and_both_losses():
     tensor, names, _ = _blog()
-    x, w = names["x"].data.reshape(3, 3), names["w"].data.reshape(2, 2)
+    x, w = names["x"]._data.reshape(3, 3), names["w"]._data.reshape(2, 2)
     assert x[0, 0] == 1 and w[0, 0] == -1
     sse_tensor, _ = blog_tensors("sse")
     assert np.isclose(sse_tensor.item(), 2 * tensor.item())
-    conv = F.conv2d(names["x"], names["w"], names["b"]).data.ravel()
+    conv = F.conv2d(names["x"], names["w"], names["b"])._data.ravel()
     assert conv[0] == -1 and (conv[1:] > 0).all()  # z11 = -1: relu blocks only it
     with pytest.raises(ValueError, match="loss must be one of"):
         blog_tensors("l1")
@@ -187,14 +187,14 @@ def test_blog_positions_in_row_major_order_and_routing_marked():
 def test_blog_drawn_numbers_are_the_engines(loss):
     tensor, names, circuit = _blog(loss)
     from tinygrad_cnn.autograd.engine import topological_order
-    values = {round(float(v), 6) for t in topological_order(tensor) for v in t.data.ravel()}
+    values = {round(float(v), 6) for t in topological_order(tensor) for v in t._data.ravel()}
     grads = {round(float(v), 6) for t in topological_order(tensor) if t.grad is not None
-             for v in t.grad.data.ravel()}
+             for v in t.grad._data.ravel()}
     for wire in circuit.wires:
         src = circuit.nodes[wire.src]
         if src.kind == "input" or src.label in ("relu", "max", "+"):
             assert round(wire.value, 6) in values | {round(float(v), 6) for v in
-                                                     names["y"].data.ravel()}
+                                                     names["y"]._data.ravel()}
         if wire.grad is not None and src.label in ("relu", "max", "+"):
             assert round(wire.grad, 6) in grads
     # the pooled value's gradient: a - y for ½Σ, 2(a - y) for Σ
@@ -204,6 +204,6 @@ def test_blog_drawn_numbers_are_the_engines(loss):
     for name in ("x", "w", "b"):
         total = {n.label: n.grad for n in circuit.nodes.values() if n.kind == "input"}
         t = names[name]
-        for i, g in enumerate(t.grad.data.ravel()):
+        for i, g in enumerate(t.grad._data.ravel()):
             label = element_name(name, t.shape, i)
             assert np.isclose(total[label], g)

@@ -79,7 +79,7 @@ def test_checkpoint_is_drawn_with_its_trained_weights(tmp_path, capsys):
     _, params = draw._model_loss(args)
     for name, value in model.state_dict().items():
         if name in params:
-            np.testing.assert_array_equal(params[name].data, value)
+            np.testing.assert_array_equal(params[name]._data, value)
 
 
 def test_checkpoint_without_config_is_refused(tmp_path, capsys):

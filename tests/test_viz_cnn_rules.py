@@ -54,19 +54,19 @@ def test_rule_locals_give_the_engines_gradients_and_values(name):
     upstream = np.random.default_rng(1).normal(size=y.shape)
     retain_all_grads(y)
     (y * Tensor(upstream)).sum().backward()
-    inputs = [p.data for p in y._ctx.parents]
+    inputs = [p._data for p in y._ctx.parents]
     via_rule = [np.zeros(p.size) for p in inputs]
-    for o, item in enumerate(expand(y._ctx, inputs, y.data)):
+    for o, item in enumerate(expand(y._ctx, inputs, y._data)):
         if isinstance(item, Ref):
             via_rule[item.parent][item.index] += upstream.flat[o]
-            assert inputs[item.parent].flat[item.index] == pytest.approx(y.data.flat[o])
+            assert inputs[item.parent].flat[item.index] == pytest.approx(y._data.flat[o])
             continue
-        assert isinstance(item, Term) and item.value == pytest.approx(y.data.flat[o], abs=1e-12)
+        assert isinstance(item, Term) and item.value == pytest.approx(y._data.flat[o], abs=1e-12)
         for arg, local in zip(item.args, item.local):
             via_rule[arg.parent][arg.index] += local * upstream.flat[o]
     for parent, grad in zip(y._ctx.parents, via_rule):
         if parent.requires_grad:
-            np.testing.assert_allclose(grad.reshape(parent.shape), parent.grad.data,
+            np.testing.assert_allclose(grad.reshape(parent.shape), parent.grad._data,
                                        rtol=1e-9, atol=1e-12)
 
 
@@ -94,7 +94,7 @@ def test_a_tiny_classifier_draws_end_to_end_with_the_engines_gradients():
         drawn = {n.label: n.grad for n in circuit.nodes.values() if n.kind == "input"
                  and n.label.startswith(name) and n.label[len(name):].isdigit()}
         if t.requires_grad:
-            assert sorted(drawn.values()) == pytest.approx(sorted(t.grad.data.ravel().tolist()))
+            assert sorted(drawn.values()) == pytest.approx(sorted(t.grad._data.ravel().tolist()))
     # the loss wire carries the engine's loss value
     out = next(k for k, n in circuit.nodes.items() if n.kind == "output")
     assert [w.value for w in circuit.wires if w.dst == out] == pytest.approx([loss.item()])

@@ -27,14 +27,14 @@ def test_recorded_order_is_the_engines_and_gradients_match_torch():
     order = [t for t in topological_order(loss)]
     steps = record_backward(loss)
     assert [s.tensor for s in steps] == order  # every tensor is reached here
-    xt = torch.tensor(x.data, requires_grad=True)
-    wt = torch.tensor(w.data, requires_grad=True)
+    xt = torch.tensor(x._data, requires_grad=True)
+    wt = torch.tensor(w._data, requires_grad=True)
     ht = xt.sigmoid()
     ht.retain_grad()
     ((ht @ wt).tanh().sum() + (ht * 3.0).sum()).backward()
     grad_h = next(s.grad for s in steps if s.tensor is h)
     np.testing.assert_allclose(grad_h, ht.grad.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-6)
 
 
 def test_recording_leaves_no_hooks_retain_grad_or_intermediate_grads():

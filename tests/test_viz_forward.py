@@ -58,7 +58,7 @@ def test_grad_summaries_appear_after_backward_only():
     loss, params = _mlp()
     assert style.GRAD_COLOUR not in draw_graph(loss, params=params).source
     loss.backward()
-    g = params["fc.weight"].grad.data
+    g = params["fc.weight"].grad._data
     src = draw_graph(loss, params=params).source
     assert f"∇ {style.fmt_summary(g)}" in src
 
@@ -66,7 +66,7 @@ def test_grad_summaries_appear_after_backward_only():
 def test_values_summary_option():
     loss, params = _mlp()
     src = draw_graph(loss, show_values=True).source
-    assert style.fmt_summary(loss.data) in src
+    assert style.fmt_summary(loss._data) in src
     assert "0.5 · 0.5 · 0.5" not in draw_graph(loss).source
     assert "0.5" in src  # the weight's min · mean · max collapses to one visible value
 

@@ -19,8 +19,8 @@ def test_monitor_records_each_examples_delta_norm_as_torch_computes_it():
     y = np.array([0, 1, 2, 0, 1, 2])
     with GradientNormMonitor(net) as monitor:
         F.cross_entropy(net(Tensor(x)), Tensor(y)).backward()
-    w1, b1 = (torch.tensor(p.data, requires_grad=True) for p in net[0].parameters())
-    w2, b2 = (torch.tensor(p.data, requires_grad=True) for p in net[2].parameters())
+    w1, b1 = (torch.tensor(p._data, requires_grad=True) for p in net[0].parameters())
+    w2, b2 = (torch.tensor(p._data, requires_grad=True) for p in net[2].parameters())
     z1 = torch.tensor(x) @ w1.T + b1
     z2 = z1.sigmoid() @ w2.T + b2
     z1.retain_grad(), z2.retain_grad()
@@ -41,7 +41,7 @@ def test_skip_variant_adds_the_layer_input():
     x = Tensor(np.ones((1, 4), np.float32))
     h1 = net.hidden1(x).sigmoid()
     expected = net.out(h1 + net.hidden2(h1).sigmoid())
-    np.testing.assert_allclose(net(x).data, expected.data, rtol=1e-6)
+    np.testing.assert_allclose(net(x)._data, expected._data, rtol=1e-6)
 
 
 def test_plot_has_one_panel_per_run_on_shared_log_axes():

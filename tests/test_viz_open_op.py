@@ -38,18 +38,18 @@ def test_a_conv_pixel_is_its_products_and_bias_with_the_engines_numbers():
                               {id(t): n for n, t in params.items()})
     into_sum = _wires_into(circuit, "+")
     assert len(into_sum) == 9 + 1  # 3x3 products and the bias
-    assert sum(w.value for w in into_sum) == pytest.approx(float(c.data[index]), rel=1e-5)
+    assert sum(w.value for w in into_sum) == pytest.approx(float(c._data[index]), rel=1e-5)
     g = float(grads[id(c)][index])
     assert all(w.grad == pytest.approx(g) for w in into_sum)
     out = [w for w in circuit.wires if circuit.nodes[w.dst].kind == "output"]
-    assert [(w.value, w.grad) for w in out] == [(float(c.data[index]), g)]
-    window = x.data[0, 0, 2:5, 3:6].ravel()
+    assert [(w.value, w.grad) for w in out] == [(float(c._data[index]), g)]
+    window = x._data[0, 0, 2:5, 3:6].ravel()
     xs = sorted(w.value for w in circuit.wires if circuit.nodes[w.src].label.startswith("input"))
     assert xs == pytest.approx(sorted(window.tolist()))
     weights = {n.label: n.grad for n in circuit.nodes.values()
                if n.label.startswith("conv.weight")}
     assert weights["conv.weight\n[1,0,0,0]"] == pytest.approx(
-        float(params["conv.weight"].grad.data[1, 0, 0, 0]))
+        float(params["conv.weight"].grad._data[1, 0, 0, 0]))
     for w in circuit.wires:  # into a product: d(x*w)/dx = w, times the gradient g
         if circuit.nodes[w.dst].label == "*":
             assert w.grad == pytest.approx(g * w.local)
@@ -63,7 +63,7 @@ def test_a_max_pool_window_routes_to_its_winner():
     into_max = _wires_into(circuit, "max")
     assert len(into_max) == 4
     winner = [w for w in into_max if w.local == 1.0]
-    assert len(winner) == 1 and winner[0].value == pytest.approx(float(p.data[index]))
+    assert len(winner) == 1 and winner[0].value == pytest.approx(float(p._data[index]))
     assert winner[0].grad == pytest.approx(float(grads[id(p)][index]))
     assert all(w.grad == 0 for w in into_max if w is not winner[0])
 
@@ -79,9 +79,9 @@ def test_a_logit_two_ops_deep_folds_the_smallest_terms():
     assert nodes[into_dot[-1].src].label.startswith("14 more inputs\n(sum ")
     assert len(into_dot) == 5  # 4 largest products and the rest, folded
     assert sum(w.value for w in into_dot) == pytest.approx(
-        float((p.data.reshape(1, -1) @ params["fc.weight"].data.T)[0, 2]), rel=1e-5)
+        float((p._data.reshape(1, -1) @ params["fc.weight"]._data.T)[0, 2]), rel=1e-5)
     into_add = [w for w in circuit.wires if w.dst == add]
-    assert sum(w.value for w in into_add) == pytest.approx(float(logits.data[0, 2]), rel=1e-5)
+    assert sum(w.value for w in into_add) == pytest.approx(float(logits._data[0, 2]), rel=1e-5)
     g = float(grads[id(logits)][0, 2])
     assert all(w.grad == pytest.approx(g) for w in into_add + into_dot[:-1])
 
@@ -121,4 +121,4 @@ def test_lenet_on_a_real_mnist_digit():
     circuit = element_circuit(conv1, int(np.ravel_multi_index(index, conv1.shape)), grads,
                               {id(t): n for n, t in params.items()})
     assert sum(w.value for w in _wires_into(circuit, "+")) == pytest.approx(
-        float(conv1.data[index]), rel=1e-4, abs=1e-6)
+        float(conv1._data[index]), rel=1e-4, abs=1e-6)

@@ -81,7 +81,7 @@ def test_big_tensors_summarised():
     loss = (w * 2.0).sum()
     loss.backward()
     src = draw_graph(loss, params={"w": w}).source
-    assert f"∇ {style.fmt_summary(w.grad.data)}" in src and "min · mean · max" in src
+    assert f"∇ {style.fmt_summary(w.grad._data)}" in src and "min · mean · max" in src
 
 
 def test_legend_on_by_default_and_optional():

@@ -19,7 +19,7 @@ def pair(array: np.ndarray, requires_grad: bool = True):
 
 def assert_close(ours, theirs, dtype=None, rtol=None, atol=None) -> None:
     """Compare a Tensor/array with a torch tensor at the tolerance of its dtype."""
-    a = np.asarray(ours.data if isinstance(ours, Tensor) else ours)
+    a = np.asarray(ours._data if isinstance(ours, Tensor) else ours)
     b = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
     dtype = np.dtype(dtype or b.dtype).type
     assert a.shape == b.shape, f"shape {a.shape} != torch's {b.shape}"

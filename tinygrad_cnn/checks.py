@@ -69,7 +69,7 @@ def tensor_argument(value: Any, name: str, owner: str) -> None:
     Traceback (most recent call last):
     TypeError: conv2d: weight must be a Tensor, got list; wrap it as tinygrad_cnn.tensor(...)
     """
-    if not (hasattr(value, "requires_grad") and isinstance(getattr(value, "data", None),
+    if not (hasattr(value, "requires_grad") and isinstance(getattr(value, "_data", None),
                                                            np.ndarray)):
         raise TypeError(f"{_prefix(owner)}{name} must be a Tensor, got "
                         f"{type(value).__name__}; wrap it as tinygrad_cnn.tensor(...)")

@@ -29,7 +29,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tensor([1, 2]).dtype, tensor([1.0]).dtype
     (dtype('int64'), dtype('float32'))
     """
-    data = data.data if isinstance(data, Tensor) else data
+    data = data._data if isinstance(data, Tensor) else data
     return Tensor(np.array(dtypes.to_array(data, dtype), copy=True), requires_grad)
 
 

@@ -44,14 +44,15 @@ class Tensor:
     tensor([1., 2.], dtype=float64)
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_hooks", "_retains_grad",
+    __slots__ = ("_data", "_version", "grad", "_requires_grad", "_ctx", "_hooks", "_retains_grad",
                  "__weakref__")
     __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         if isinstance(data, Tensor):
-            data = data.data
-        self.data: np.ndarray = dtypes.to_array(data, dtype)
+            data = data._data
+        self._data: np.ndarray = dtypes.to_array(data, dtype)
+        self._version = [0]  # bumped by in-place ops; shared with aliases (.data, detach)
         self.grad: Optional[Tensor] = None
         self._ctx = None
         self._hooks: dict = {}
@@ -63,7 +64,7 @@ class Tensor:
     def _wrap(cls, data: np.ndarray, requires_grad: bool) -> "Tensor":
         """Fast constructor for op outputs: no conversion, no checks."""
         t = cls.__new__(cls)
-        t.data, t.grad, t._ctx, t._hooks = data, None, None, {}
+        t._data, t._version, t.grad, t._ctx, t._hooks = data, [0], None, None, {}
         t._retains_grad, t._requires_grad = False, requires_grad
         return t
 
@@ -85,9 +86,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self.data.dtype.kind not in "fc":
+        if value and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients, "
-                               f"got dtype {self.data.dtype}")
+                               f"got dtype {self._data.dtype}")
         if not value and self._ctx is not None:
             raise RuntimeError("you can only change requires_grad flags of leaf tensors; "
                                "use .detach() to get a tensor outside the graph")
@@ -131,7 +132,30 @@ class Tensor:
         >>> (x * 2).detach().requires_grad
         False
         """
-        return Tensor._wrap(self.data, False)
+        alias = Tensor._wrap(self._data, False)
+        alias._version = self._version
+        return alias
+
+    @property
+    def data(self) -> "Tensor":
+        """This tensor's values as a tensor outside the graph, sharing its memory (as in
+        PyTorch): in-place ops on it change this tensor and are not recorded or checked.
+        Assigning `t.data = other` replaces the values. For numpy, use `.numpy()`.
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> w.data.mul_(10); w
+        tensor([10., 20.])
+        tensor([10., 20.], requires_grad=True)
+        """
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if self._requires_grad and array.dtype.kind not in "fc":
+            raise RuntimeError(f"data set to a tensor of dtype {array.dtype} on a tensor "
+                               "that requires grad (only floating point can)")
+        self._data = array
 
     def retain_grad(self) -> None:
         """Also keep `.grad` on this non-leaf tensor during backward.
@@ -189,28 +213,19 @@ class Tensor:
 
     def _seed_gradient(self, gradient: Any) -> np.ndarray:
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     "grad can be implicitly created only for scalar outputs, but this tensor "
                     f"has shape {self.shape}: pass backward(gradient=...) of that shape")
-            return np.ones(self.data.shape, dtype=self.data.dtype)
-        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
-        if g.shape != self.data.shape:
+            return np.ones(self._data.shape, dtype=self._data.dtype)
+        g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if g.shape != self._data.shape:
             raise RuntimeError(f"gradient has shape {g.shape} but the tensor has shape "
                                f"{self.shape}: they must match")
-        if isinstance(gradient, Tensor) and g.dtype != self.data.dtype:
+        if isinstance(gradient, Tensor) and g.dtype != self._data.dtype:
             raise RuntimeError(f"gradient has dtype {g.dtype} but the tensor has dtype "
-                               f"{self.data.dtype}: they must match")
-        return g.astype(self.data.dtype, copy=False)
-
-    def zero_(self) -> "Tensor":
-        """Fill with zeros in place (outside the graph), e.g. to reset a `.grad`.
-
-        >>> Tensor([1.0, 2.0]).zero_()
-        tensor([0., 0.])
-        """
-        self.data[...] = 0
-        return self
+                               f"{self._data.dtype}: they must match")
+        return g.astype(self._data.dtype, copy=False)
 
     # ----- data access ------------------------------------------------------------------
     @property
@@ -220,7 +235,7 @@ class Tensor:
         >>> Tensor([[1.0, 2.0, 3.0]]).shape
         (1, 3)
         """
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
@@ -229,7 +244,7 @@ class Tensor:
         >>> Tensor([1.0]).dtype, Tensor([1]).dtype
         (dtype('float32'), dtype('int64'))
         """
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
@@ -238,7 +253,7 @@ class Tensor:
         >>> Tensor([[1.0, 2.0]]).ndim
         2
         """
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def device(self) -> str:
@@ -255,7 +270,7 @@ class Tensor:
         >>> Tensor([[1.0, 2.0]]).dim()
         2
         """
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim: Optional[int] = None) -> Union[Tuple[int, ...], int]:
         """The shape, or the size of one `dim`.
@@ -264,7 +279,7 @@ class Tensor:
         >>> t.size(), t.size(1), t.size(-2)
         ((1, 3), 3, 1)
         """
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def numel(self) -> int:
         """The total number of elements.
@@ -272,7 +287,7 @@ class Tensor:
         >>> Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).numel()
         6
         """
-        return int(self.data.size)
+        return int(self._data.size)
 
     def numpy(self) -> np.ndarray:
         """The underlying numpy array (shared, not copied). Use `.detach().numpy()` on a
@@ -284,7 +299,7 @@ class Tensor:
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on a Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """Let numpy read the tensor: `np.asarray(t)`, `np.array(t, dtype)`.
@@ -293,8 +308,8 @@ class Tensor:
         array([1., 2.])
         """
         if copy:
-            return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def item(self) -> Union[float, int, bool]:
         """The value of a one-element tensor as a Python number.
@@ -302,10 +317,10 @@ class Tensor:
         >>> Tensor([[2.5]]).item()
         2.5
         """
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to a Python scalar")
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def tolist(self) -> Any:
         """The values as (nested) Python lists.
@@ -313,7 +328,7 @@ class Tensor:
         >>> Tensor([[1.0, 2.0]]).tolist()
         [[1.0, 2.0]]
         """
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __len__(self) -> int:
         """The size of the first dimension; iterating yields the rows.
@@ -322,9 +337,9 @@ class Tensor:
         >>> len(t), [row.sum().item() for row in t]
         (3, [3.0, 7.0, 11.0])
         """
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
         """Iterate over the first dimension (see `__len__`)."""
@@ -336,10 +351,10 @@ class Tensor:
         >>> bool(Tensor([0.0])), float(Tensor([2.5])), int(Tensor([7]))
         (False, 2.5, 7)
         """
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is "
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is "
                                "ambiguous")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         """`float(t)` of a one-element tensor (see `__bool__`)."""
@@ -355,7 +370,7 @@ class Tensor:
         >>> ["a", "b", "c"][Tensor(1)]
         'b'
         """
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
@@ -367,7 +382,7 @@ class Tensor:
         >>> Tensor([1.5, 2.0]), Tensor([1, 2]), Tensor([1.0], requires_grad=True) * 2
         (tensor([1.5000, 2.0000]), tensor([1, 2]), tensor([2.], grad_fn=<MulBackward>))
         """
-        data = self.data
+        data = self._data
         # like torch: "1., 2." for whole numbers, otherwise four fixed decimals "1.5000"
         integral = data.dtype.kind != "f" or not np.all(np.isfinite(data)) or \
             np.all(data == np.round(data))
@@ -394,9 +409,9 @@ class Tensor:
         from html import escape
 
         info = f"Tensor shape={self.shape} dtype={self.dtype}"
-        if self.data.size and self.data.dtype.kind in "fiu":
-            info += (f" min={self.data.min():.4g} mean={self.data.mean():.4g} "
-                     f"max={self.data.max():.4g}")
+        if self._data.size and self._data.dtype.kind in "fiu":
+            info += (f" min={self._data.min():.4g} mean={self._data.mean():.4g} "
+                     f"max={self._data.max():.4g}")
         if self._ctx is not None:
             info += f" grad_fn={self._ctx.name}"
         return f"<b>{escape(info)}</b><pre>{escape(repr(self))}</pre>"
@@ -422,11 +437,11 @@ class Tensor:
         tensor([ 1, -2])
         """
         dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self._data.dtype:
             return self
         if self._requires_grad and dtype.kind == "f":
             return Cast.apply(self, dtype=dtype)
-        return Tensor._wrap(self.data.astype(dtype), False)
+        return Tensor._wrap(self._data.astype(dtype), False)
 
     def float(self) -> "Tensor":
         """Cast to float32; `double()`, `long()`, `int()`, `bool()` are the other casts.
@@ -487,7 +502,7 @@ class Tensor:
         >>> Tensor([1.0]).is_floating_point(), Tensor([1]).is_floating_point()
         (True, False)
         """
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     # ----- the op table ---------------------------------------------------------------------
     # Each op method is the function beside the op's Function in ops/<file>.py, where its
@@ -508,26 +523,30 @@ class Tensor:
     __rmatmul__, __neg__, __getitem__ = rmatmul, neg, getitem
     __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = lt, le, gt, ge, eq, ne
     __invert__, __and__, __or__ = logical_not, logical_and, logical_or
+    from .ops.inplace import add_, clamp_, copy_, div_, fill_, iadd, imul, isub, itruediv, \
+        mul_, normal_, pow_, setitem, sub_, uniform_, zero_
     clip, view = clamp, reshape
-    del radd, rsub, rmul, rdiv, rpow, rmatmul, getitem
+    __iadd__, __isub__, __imul__, __itruediv__, __setitem__ = iadd, isub, imul, itruediv, setitem
+    clip_ = clamp_
+    del radd, rsub, rmul, rdiv, rpow, rmatmul, getitem, iadd, isub, imul, itruediv, setitem
 
     # ----- operands (dtype promotion), masks, and the rest ---------------------------------
     def _operand(self, other: Any) -> "Tensor":
         if isinstance(other, Tensor):
             return other
         if isinstance(other, (int, float, bool, np.number, np.bool_)):
-            return Tensor._wrap(dtypes.scalar_array(other, self.data.dtype), False)
+            return Tensor._wrap(dtypes.scalar_array(other, self._data.dtype), False)
         return Tensor(other)
 
     def _operands(self, other: Any, elementwise: bool = True) -> Tuple["Tensor", "Tensor"]:
         """(self, other) as tensors of one dtype, promoted as PyTorch does; for elementwise
         ops their shapes must broadcast."""
         other = self._operand(other)
-        if elementwise and other.data.ndim and other.data.shape != self.data.shape:
-            broadcastable(self.data.shape, other.data.shape)
-        if other.data.dtype == self.data.dtype:  # the common case: no promotion work
+        if elementwise and other._data.ndim and other._data.shape != self._data.shape:
+            broadcastable(self._data.shape, other._data.shape)
+        if other._data.dtype == self._data.dtype:  # the common case: no promotion work
             return self, other
-        dtype = dtypes.result_type(self.data, other.data)
+        dtype = dtypes.result_type(self._data, other._data)
         return self.type(dtype), other.type(dtype)
 
     def __pos__(self) -> "Tensor":
@@ -599,7 +618,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     tensor([[ 1.,  2.],
             [-1., -2.]])
     """
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if isinstance(input, Tensor) or not isinstance(other, Tensor):
         a = as_tensor(input)
         b = as_tensor(other, like=a)

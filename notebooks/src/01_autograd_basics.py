@@ -25,7 +25,7 @@ from tinygrad_cnn.viz import draw_graph, draw_backward
 # %%
 a = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
 print(a, a.shape, a.dtype)
-print(type(a.data))          # the numpy array itself
+print(type(a.numpy()))       # the numpy array itself (shared, not copied)
 print(a @ a)                 # the usual operators work
 
 # %% [markdown]
@@ -69,8 +69,8 @@ loss.backward()
 print("w.grad =", w.grad)
 print("b.grad =", b.grad)
 
-zz = w.data * x.data + b.data
-by_hand_w = 2 * np.maximum(zz, 0) * (zz > 0) * x.data
+zz = w.detach().numpy() * x.detach().numpy() + b.detach().numpy()
+by_hand_w = 2 * np.maximum(zz, 0) * (zz > 0) * x.detach().numpy()
 by_hand_b = (2 * np.maximum(zz, 0) * (zz > 0)).sum()
 print("by hand:", by_hand_w, by_hand_b)
 

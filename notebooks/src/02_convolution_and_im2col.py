@@ -89,7 +89,7 @@ for stride, padding in [(1, 0), (1, 1), (2, 0), (2, 1), (3, 1)]:
                       stride=stride, padding=padding)
     print(f"stride {stride}, padding {padding}: formula {output_size(h, 3, stride, padding):2d}"
           f"  by hand {ours.shape}  F.conv2d {theirs.shape[2:]}"
-          f"  same values: {np.allclose(ours, theirs.data[0, 0], atol=1e-5)}")
+          f"  same values: {np.allclose(ours, theirs.detach().numpy()[0, 0], atol=1e-5)}")
 
 # %% [markdown]
 # ## im2col: every patch becomes a column
@@ -103,7 +103,7 @@ for stride, padding in [(1, 0), (1, 1), (2, 0), (2, 1), (3, 1)]:
 
 # %%
 if images.shape[-1] == 28:    # MNIST: crop 28x28 to 27x27, average 3x3 blocks -> 9x9
-    batch = F.avg_pool2d(tg.tensor(images[:10, :, :27, :27]), 3).data
+    batch = F.avg_pool2d(tg.tensor(images[:10, :, :27, :27]), 3).detach().numpy()
 else:                          # 8x8 digits: pad one row and one column -> 9x9
     batch = np.pad(images[:10], ((0, 0), (0, 0), (0, 1), (0, 1)))
 print("batch", batch.shape)
@@ -145,7 +145,7 @@ out = out.reshape(5, 10, 9, 9).transpose(1, 0, 2, 3)
 print("W", W.shape, "@ cols", cols.shape, "->", out.shape)
 
 reference = F.conv2d(tg.tensor(batch), tg.tensor(filters), padding=1)
-print("matches F.conv2d:", np.allclose(out, reference.data, atol=1e-5))
+print("matches F.conv2d:", np.allclose(out, reference.detach().numpy(), atol=1e-5))
 
 # %% [markdown]
 # ## The reference convolution, and the same answer faster
@@ -170,7 +170,7 @@ print("this batch takes the", route_name(batch.shape, filters.shape, padding=1),
 with use_route("reference"):
     by_reference = F.conv2d(tg.tensor(batch), tg.tensor(filters), padding=1)
 print("reference route gives the same answer:",
-      np.allclose(by_reference.data, reference.data, atol=1e-5))
+      np.allclose(by_reference.detach().numpy(), reference.detach().numpy(), atol=1e-5))
 
 # %%
 names = ["input", "sobel x", "sobel y", "laplacian", "blur", "sharpen"]
@@ -217,7 +217,7 @@ print(x.grad[0, 0])
 # On the digit's edge map: half the size, the strong edges survive.
 
 # %%
-small = F.max_pool2d(tg.tensor(edges[None, None]), 2)[0, 0].data
+small = F.max_pool2d(tg.tensor(edges[None, None]), 2)[0, 0].detach().numpy()
 fig, axes = plt.subplots(1, 2, figsize=(4.5, 2.4))
 axes[0].imshow(edges); axes[0].set_title(f"{edges.shape}")
 axes[1].imshow(small); axes[1].set_title(f"max-pooled {small.shape}")

@@ -38,7 +38,7 @@ loss = 0.5 * ((y - p) ** 2).sum()
 
 retain_all_grads(loss)            # keep .grad on conv, act and p too
 loss.backward()
-print("conv =", conv.data.ravel(), " relu =", act.data.ravel(), " a =", p.item(),
+print("conv =", conv.detach().numpy().ravel(), " relu =", act.detach().numpy().ravel(), " a =", p.item(),
       " loss =", round(loss.item(), 4))
 
 # %% [markdown]
@@ -63,7 +63,7 @@ draw_circuit(loss, names={"x": x, "w": w, "b": b, "y": y})
 np.set_printoptions(precision=4, suppress=True)
 for name, t in [("dL/da", p), ("dL/drelu", act), ("dL/dconv", conv),
                 ("dL/dw", w), ("dL/db", b), ("dL/dx", x)]:
-    print(f"{name} =\n{np.atleast_1d(t.grad.data.squeeze())}")
+    print(f"{name} =\n{np.atleast_1d(t.grad.detach().numpy().squeeze())}")
 
 # %% [markdown]
 # ## Checking them by hand
@@ -80,7 +80,7 @@ for name, t in [("dL/da", p), ("dL/drelu", act), ("dL/dconv", conv),
 #    pixels of its patch, weighted by $w$.
 
 # %%
-xv, wv, bv = x.data[0, 0], w.data[0, 0], b.data[0]
+xv, wv, bv = x.detach().numpy()[0, 0], w.detach().numpy()[0, 0], b.detach().numpy()[0]
 o = np.array([[(xv[i:i + 2, j:j + 2] * wv).sum() + bv for j in range(2)] for i in range(2)])
 r = np.maximum(o, 0)
 pv = r.max()
@@ -97,7 +97,7 @@ for i in range(2):
         g_x[i:i + 2, j:j + 2] += g_o[i, j] * wv
 
 for name, mine, engine in [("w", g_w, w.grad), ("b", g_b, b.grad), ("x", g_x, x.grad)]:
-    print(f"dL/d{name} by hand matches .grad: {np.allclose(mine, engine.data.squeeze(), atol=1e-6)}")
+    print(f"dL/d{name} by hand matches .grad: {np.allclose(mine, engine.detach().numpy().squeeze(), atol=1e-6)}")
 
 # %% [markdown]
 # ## The tensor-level view

@@ -112,7 +112,7 @@ for batch, (x, y) in enumerate(loader, 1):
     loss.backward()
     optimizer.step()
     losses.append(loss.item())
-    accuracies.append(float((logits.data.argmax(1) == y.data).mean()))
+    accuracies.append(float((logits.detach().numpy().argmax(1) == y.detach().numpy()).mean()))
     if batch % 50 == 0 or batch == len(loader):
         print(f"batch {batch:3d}/{len(loader)}: loss {np.mean(losses[-50:]):.3f}, "
               f"accuracy {np.mean(accuracies[-50:]):.1%} (last 50 batches)")
@@ -145,7 +145,7 @@ fig.tight_layout()
 # notebook 2.
 
 # %%
-filters = model.features[0].weight.data[:, 0]          # (32, 3, 3)
+filters = model.features[0].weight.detach().numpy()[:, 0]          # (32, 3, 3)
 fig, axes = plt.subplots(2, 16, figsize=(9, 1.4))
 for ax, f in zip(axes.flat, filters):
     lim = np.abs(f).max()
@@ -169,9 +169,9 @@ for h in hooks:
     h.remove()
 
 fig, axes = plt.subplots(3, 16, figsize=(9, 2.2))
-for ax, fmap in zip(axes[:2].flat, recorded["relu1"].data[0]):
+for ax, fmap in zip(axes[:2].flat, recorded["relu1"].detach().numpy()[0]):
     ax.imshow(fmap, cmap="viridis"); ax.axis("off")
-for ax, fmap in zip(axes[2], recorded["relu2"].data[0]):
+for ax, fmap in zip(axes[2], recorded["relu2"].detach().numpy()[0]):
     ax.imshow(fmap, cmap="viridis"); ax.axis("off")
 fig.suptitle(f"test digit {y_test[0]}: conv1 maps {recorded['relu1'].shape[2:]} (rows 1-2), "
              f"conv2 maps {recorded['relu2'].shape[2:]} (row 3)", fontsize=9);
@@ -183,7 +183,7 @@ fig.suptitle(f"test digit {y_test[0]}: conv1 maps {recorded['relu1'].shape[2:]} 
 
 # %%
 with tg.no_grad():
-    predictions = np.concatenate([model(tg.tensor(x_test[i:i + 500])).data.argmax(1)
+    predictions = np.concatenate([model(tg.tensor(x_test[i:i + 500])).detach().numpy().argmax(1)
                                   for i in range(0, len(x_test), 500)])
 confusion = np.zeros((10, 10), dtype=int)
 np.add.at(confusion, (y_test, predictions), 1)

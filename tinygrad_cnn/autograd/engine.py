@@ -87,7 +87,7 @@ def _run_hooks(tensor: "Tensor", grad: np.ndarray) -> np.ndarray:
         with no_grad():
             new = hook(wrap(grad, False))
         if new is not None:
-            grad = np.asarray(getattr(new, "data", new), dtype=grad.dtype)
+            grad = np.asarray(getattr(new, "_data", new), dtype=grad.dtype)
     return grad
 
 
@@ -96,15 +96,59 @@ def _accumulate(tensor: "Tensor", grad: np.ndarray, owned: bool, allocate: Alloc
     this walk holds it (`owned`), as PyTorch does (a copy of conv's input gradient would
     cost a second buffer of its size); otherwise it is copied into `allocate`'s buffer."""
     if tensor.grad is not None:
-        tensor.grad.data += grad
+        tensor.grad._data += grad
         return
-    dtype = tensor.data.dtype
+    dtype = tensor._data.dtype
     if not (owned and grad.base is None and grad.dtype == dtype and grad.flags.c_contiguous
             and grad.flags.writeable):
         copy = allocate(grad.shape, dtype)
         np.copyto(copy, grad, casting="unsafe")
         grad = copy
     tensor.grad = type(tensor)._wrap(grad, False)
+
+
+def _holds(value: object, array: np.ndarray, depth: int = 0) -> bool:
+    """Whether `value` (a Function's saved state) is, views, or contains `array`."""
+    if isinstance(value, np.ndarray):
+        while value is not None:
+            if value is array:
+                return True
+            value = value.base
+        return False
+    if depth > 1:
+        return False
+    if isinstance(value, (tuple, list)):
+        return any(_holds(v, array, depth + 1) for v in value)
+    state = getattr(value, "__dict__", None)
+    return state is not None and any(_holds(v, array, depth + 1) for v in state.values())
+
+
+_NOT_SAVED = ("parents", "options", "versions", "needs_input_grad")
+
+
+def saved(fn: object, array: np.ndarray) -> bool:
+    """Whether Function `fn` kept `array` (or a view of it) for its backward."""
+    return any(_holds(v, array) for k, v in vars(fn).items() if k not in _NOT_SAVED)
+
+
+def check_versions(node: "Tensor") -> None:
+    """PyTorch's rule: a tensor kept for a gradient must not have been modified in place
+    since (its version moved), else the gradient would be silently wrong."""
+    fn = node._ctx
+    culprit = None
+    if getattr(fn, "dirty", 0) or (node._version[0] and saved(fn, node._data)):
+        culprit, version, expected = node, getattr(fn, "dirty", 0) or node._version[0], 0
+    for parent, expected_version in zip(fn.parents, fn.versions):
+        if parent._version[0] != expected_version and (parent._ctx is not None
+                                                       or saved(fn, parent._data)):
+            culprit, version, expected = parent, parent._version[0], expected_version
+    if culprit is not None:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{culprit._data.dtype} {list(culprit.shape)}], needed by "
+            f"{fn.name}Backward, is at version {version}; expected version {expected} "
+            "instead. Hint: use an out-of-place op (y = y * 2, not y *= 2) on "
+            "tensors that backward still needs.")
 
 
 def _shared(parents: tuple, grads: tuple) -> bool:
@@ -149,6 +193,7 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
                 f"Trying to backward through the graph a second time (through {fn.name}): "
                 "its saved values were freed after the first backward. "
                 "Call .backward(retain_graph=True) the first time if you need to.")
+        check_versions(node)
         in_grads = fn.backward(g)
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)
@@ -161,10 +206,10 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
             fresh = not shared and (owned or pg is not g)
             if pg.__class__ is not np.ndarray:  # numpy makes 0-d results scalars
                 pg, fresh = np.asarray(pg), True
-            if pg.shape != parent.data.shape:
-                pg, fresh = sum_to_shape(pg, parent.data.shape), True
-            if pg.dtype != parent.data.dtype:
-                pg, fresh = pg.astype(parent.data.dtype), True
+            if pg.shape != parent._data.shape:
+                pg, fresh = sum_to_shape(pg, parent._data.shape), True
+            if pg.dtype != parent._data.dtype:
+                pg, fresh = pg.astype(parent._data.dtype), True
             key = id(parent)
             if key in pending:
                 pg, fresh = pending[key][0] + pg, True

@@ -60,6 +60,7 @@ class Function:
         has flowed; keep the graph's structure (parents, options) for the renderer."""
         d = self.__dict__  # a recorded node always has these three (set by apply)
         self.__dict__ = {"parents": d["parents"], "options": d["options"],
+                         "versions": d["versions"],
                          "needs_input_grad": d["needs_input_grad"], "freed": True}
 
     @property
@@ -78,7 +79,7 @@ class Function:
             needs = tuple(t.requires_grad for t in inputs)
             requires_grad = any(needs)
             ctx.needs_input_grad = needs
-        out = ctx.forward(*[t.data for t in inputs], **options)
+        out = ctx.forward(*[t._data for t in inputs], **options)
         if out.__class__ is not np.ndarray:  # numpy turns 0-d results into scalars
             out = np.asarray(out)
         wrap = inputs[0]._wrap  # the inputs' own class: this layer imports no Tensor
@@ -86,6 +87,8 @@ class Function:
         if requires_grad:
             ctx.parents = inputs
             ctx.options = options
+            # each input's in-place version now: backward refuses if one it kept has moved
+            ctx.versions = tuple(t._version[0] for t in inputs)
             out._ctx = ctx
         if ctx.aux is not None:
             return out, wrap(ctx.aux, False)

@@ -27,15 +27,15 @@ def _outputs(fn: Callable, inputs: Sequence[Any]) -> list:
 
 def _numerical_jacobian(fn, inputs, x, out_index, eps) -> np.ndarray:
     """d out[out_index] / d x, one column per element of x (central differences)."""
-    flat = x.data.reshape(-1)  # a view: perturb in place and restore
+    flat = x._data.reshape(-1)  # a view: perturb in place and restore
     cols = []
     for i in range(flat.size):
         orig = flat[i]
         with no_grad():
             flat[i] = orig + eps
-            plus = np.array(_outputs(fn, inputs)[out_index].data, dtype=np.float64)
+            plus = np.array(_outputs(fn, inputs)[out_index]._data, dtype=np.float64)
             flat[i] = orig - eps
-            minus = np.array(_outputs(fn, inputs)[out_index].data, dtype=np.float64)
+            minus = np.array(_outputs(fn, inputs)[out_index]._data, dtype=np.float64)
         flat[i] = orig
         cols.append(((plus - minus) / (2 * eps)).reshape(-1))
     return np.stack(cols, axis=1) if cols else np.zeros((0, 0))
@@ -43,7 +43,7 @@ def _numerical_jacobian(fn, inputs, x, out_index, eps) -> np.ndarray:
 
 def _analytic_jacobian(fn, inputs, x, out_index) -> np.ndarray:
     """Row k: the gradient of output element k w.r.t. x, by one backward each."""
-    size = _outputs(fn, inputs)[out_index].data.size
+    size = _outputs(fn, inputs)[out_index]._data.size
     rows = []
     for k in range(size):
         for t in inputs:
@@ -54,9 +54,9 @@ def _analytic_jacobian(fn, inputs, x, out_index) -> np.ndarray:
         seed[k] = 1
         if out.requires_grad:
             out.backward(seed.reshape(out.shape))
-        g = x.grad.data if x.grad is not None else np.zeros(x.shape)
+        g = x.grad._data if x.grad is not None else np.zeros(x.shape)
         rows.append(np.asarray(g, dtype=np.float64).reshape(-1))
-    return np.stack(rows) if rows else np.zeros((0, x.data.size))
+    return np.stack(rows) if rows else np.zeros((0, x._data.size))
 
 
 def gradcheck(fn: Callable, inputs: Union[Any, Sequence[Any]], eps: float = 1e-6,
@@ -80,7 +80,7 @@ def gradcheck(fn: Callable, inputs: Union[Any, Sequence[Any]], eps: float = 1e-6
                                  f"{t.dtype} and shape {t.shape}")
     for t in checked:
         # finite differences perturb the data in place through a flat view
-        t.data = np.ascontiguousarray(t.data)
+        t._data = np.ascontiguousarray(t._data)
     n_out = len(_outputs(fn, inputs))
     for j, x in enumerate(inputs):
         if not any(x is t for t in checked):  # identity: `in` would call Tensor.__eq__

@@ -50,5 +50,5 @@ def run(args: argparse.Namespace) -> int:
     print("conv(1->4, 3x3) -> relu -> maxpool 2 -> linear(144->10) -> cross-entropy")
     print(f"loss = {loss.item():.4f}  (log 10 = {np.log(10):.4f} for a random guess)")
     for name, p in params.items():
-        print(f"  |grad {name:<10}| = {np.linalg.norm(p.grad.data):.4f}  shape {p.shape}")
+        print(f"  |grad {name:<10}| = {np.linalg.norm(p.grad._data):.4f}  shape {p.shape}")
     return 0

@@ -122,11 +122,11 @@ class DataLoader:
             if self.transform is None:
                 return batch
             if isinstance(batch, Tensor):  # a dataset of bare images
-                return Tensor(self.transform(batch.data, rng))
+                return Tensor(self.transform(batch._data, rng))
             if not isinstance(batch, (tuple, list)) or not isinstance(batch[0], Tensor):
                 raise TypeError("DataLoader(transform=...) needs batches of Tensors or "
                                 f"tuples of Tensors; collate gave {type(batch).__name__}")
-            fields = [f.data if isinstance(f, Tensor) else f for f in batch]
+            fields = [f._data if isinstance(f, Tensor) else f for f in batch]
         if self.transform is not None:
             fields[0] = self.transform(fields[0], rng)
         return tuple(Tensor(a) if isinstance(a, np.ndarray) else a for a in fields)

@@ -42,7 +42,7 @@ class TensorDataset(Dataset):
         if not tensors:
             raise ValueError("TensorDataset needs at least one array")
         self.arrays: Tuple[np.ndarray, ...] = tuple(
-            t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors)
+            t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors)
         for i, a in enumerate(self.arrays):
             if a.ndim == 0:
                 raise ValueError(f"TensorDataset array {i} is a scalar: every array needs a "

@@ -187,24 +187,24 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
     weight = weight if weight is not None else Tensor._wrap(np.ones(c, input.dtype), False)
     bias = bias if bias is not None else Tensor._wrap(np.zeros(c, input.dtype), False)
     if training or running_mean is None:
-        mean, var = batch_statistics(input.data)
+        mean, var = batch_statistics(input._data)
         if training and running_mean is not None:
             _update_running_stats(mean, var, input, running_mean, running_var, momentum)
         return BatchNorm.apply(input, weight, bias, mean=mean, var=var, eps=eps,
                                batch_stats=True)
-    return BatchNorm.apply(input, weight, bias, mean=running_mean.data,
-                           var=running_var.data, eps=eps)
+    return BatchNorm.apply(input, weight, bias, mean=running_mean._data,
+                           var=running_var._data, eps=eps)
 
 
 def _update_running_stats(mean: np.ndarray, var: np.ndarray, input: Tensor,
                           running_mean: Tensor, running_var: Optional[Tensor],
                           momentum: float) -> None:
     n = input.numel() // input.shape[1]
-    running_mean.data *= 1 - momentum
-    running_mean.data += momentum * mean.astype(running_mean.dtype)
+    running_mean._data *= 1 - momentum
+    running_mean._data += momentum * mean.astype(running_mean.dtype)
     if running_var is not None:  # the running variance is unbiased, as in PyTorch
-        running_var.data *= 1 - momentum
-        running_var.data += momentum * (var * n / max(n - 1, 1)).astype(running_var.dtype)
+        running_var._data *= 1 - momentum
+        running_var._data += momentum * (var * n / max(n - 1, 1)).astype(running_var.dtype)
 
 
 # ----- losses --------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def _classes_last(input: Tensor) -> Tensor:
 
 
 def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"expected target of integer dtype (class indices) but got {t.dtype}; "
                         "class-probability targets must be float with the input's shape "
@@ -262,7 +262,7 @@ def _check_class_weight(weight, input: Tensor) -> Optional[np.ndarray]:
                          f"{input.shape} with 0 classes")
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    w = np.asarray(weight._data if isinstance(weight, Tensor) else weight)
     n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
     if w.shape != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} "
@@ -329,7 +329,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
 def _class_weight(weight, logp: Tensor, class_dim: int):
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, logp.dtype)
+    w = np.asarray(weight._data if isinstance(weight, Tensor) else weight, logp.dtype)
     return Tensor._wrap(w.reshape((-1,) + (1,) * (logp.ndim - class_dim - 1)), False)
 
 
@@ -337,11 +337,11 @@ def _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim):
     """The uniform-distribution part of label smoothing: -sum_c w_c logp_c per sample."""
     w = _class_weight(weight, logp, class_dim)
     per_sample = -(logp * w if w is not None else logp).sum(class_dim)
-    keep = target.data != ignore_index
+    keep = target._data != ignore_index
     per_sample = per_sample * Tensor._wrap(keep.astype(logp.dtype), False)
     if reduction == "mean":
-        t = np.where(keep, target.data, 0)
-        total = (w.data.reshape(-1)[t] * keep).sum() if w is not None else keep.sum()
+        t = np.where(keep, target._data, 0)
+        total = (w._data.reshape(-1)[t] * keep).sum() if w is not None else keep.sum()
         return _mean_of_kept(per_sample.sum(), total, keep.any())
     return _reduce(per_sample, reduction)
 
@@ -383,7 +383,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     """
     check_reduction(reduction)
     target = _check_same_shape(input, target, "binary_cross_entropy")
-    x = input.data
+    x = input._data
     if x.size and (x.min() < 0 or x.max() > 1):
         raise ValueError(f"binary_cross_entropy: all input elements must be in [0, 1], got "
                          f"values from {x.min():.4g} to {x.max():.4g}")

@@ -1,12 +1,12 @@
 """Weight initialisers, as `torch.nn.init`.
 
-Each one fills `tensor.data` in place (outside the autograd graph) and returns the tensor.
+Each one fills `tensor._data` in place (outside the autograd graph) and returns the tensor.
 Draws come from the library generator, so `tinygrad_cnn.manual_seed` makes them
 reproducible; pass `generator=` (a `numpy.random.Generator`) to use another stream.
 
 >>> from tinygrad_cnn import nn, zeros
 >>> w = nn.init.kaiming_uniform_(zeros(16, 8, 3, 3), nonlinearity="relu")
->>> bool(abs(w.data).max() <= (6 / (8 * 9)) ** 0.5)
+>>> bool(abs(w._data).max() <= (6 / (8 * 9)) ** 0.5)
 True
 """
 from __future__ import annotations
@@ -69,9 +69,9 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, draw: Callable[[np.random.Generator, tuple], np.ndarray],
           gen: Optional[np.random.Generator]) -> Tensor:
-    """Write float64 draws into tensor.data (cast to its dtype), in place."""
+    """Write float64 draws into tensor._data (cast to its dtype), in place."""
     gen = gen if gen is not None else library_generator()
-    tensor.data[...] = draw(gen, tensor.shape)
+    tensor._data[...] = draw(gen, tensor.shape)
     return tensor
 
 
@@ -80,7 +80,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
     """Fill with samples of U(a, b).
 
     >>> from tinygrad_cnn import zeros
-    >>> bool((abs(uniform_(zeros(100), -1, 1).data) <= 1).all())
+    >>> bool((abs(uniform_(zeros(100), -1, 1)._data) <= 1).all())
     True
     """
     return _fill(tensor, lambda g, s: g.uniform(a, b, s), generator)
@@ -104,7 +104,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     >>> constant_(zeros(2), 3.0).tolist()
     [3.0, 3.0]
     """
-    tensor.data[...] = val
+    tensor._data[...] = val
     return tensor
 
 
@@ -134,7 +134,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
 
     >>> from tinygrad_cnn import zeros
     >>> w = xavier_uniform_(zeros(3, 5))   # a = sqrt(6 / 8)
-    >>> w.shape, bool(abs(w.data).max() <= (6 / 8) ** 0.5)
+    >>> w.shape, bool(abs(w._data).max() <= (6 / 8) ** 0.5)
     ((3, 5), True)
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -148,7 +148,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
 
     >>> from tinygrad_cnn import zeros
     >>> w = xavier_normal_(zeros(200, 200), generator=np.random.default_rng(0))
-    >>> round(float(w.data.std()), 2)     # sqrt(2 / 400)
+    >>> round(float(w._data.std()), 2)     # sqrt(2 / 400)
     0.07
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -177,7 +177,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
     >>> from tinygrad_cnn import zeros
     >>> w = kaiming_uniform_(zeros(4, 9), a=math.sqrt(5))   # b = 1/sqrt(9)
-    >>> bool(abs(w.data).max() <= 1 / 3)
+    >>> bool(abs(w._data).max() <= 1 / 3)
     True
     """
     if _no_elements(tensor):
@@ -194,7 +194,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     >>> from tinygrad_cnn import zeros
     >>> w = kaiming_normal_(zeros(100, 50, 2, 2), nonlinearity="relu",
     ...                     generator=np.random.default_rng(0))
-    >>> round(float(w.data.std()), 2)     # sqrt(2 / (50 * 2 * 2))
+    >>> round(float(w._data.std()), 2)     # sqrt(2 / (50 * 2 * 2))
     0.1
     """
     if _no_elements(tensor):

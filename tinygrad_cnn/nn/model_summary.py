@@ -86,7 +86,7 @@ def summary(model: Module, input_size: Sequence[int], dtype=None) -> ModelSummar
         shape = tuple(output.shape) if hasattr(output, "shape") else None
         entry = calls.setdefault(id(module), [None, 0, 0])
         entry[0], entry[1] = shape, entry[1] + _mult_adds(module, output)
-        entry[2] += getattr(getattr(output, "data", None), "nbytes", 0)
+        entry[2] += getattr(getattr(output, "_data", None), "nbytes", 0)
 
     named = list(model.named_modules())
     handles = [m.register_forward_hook(record) for _, m in named]
@@ -107,7 +107,7 @@ def summary(model: Module, input_size: Sequence[int], dtype=None) -> ModelSummar
     return ModelSummary(
         rows, input_size, sum(p.numel() for p in params),
         sum(p.numel() for p in params if p.requires_grad), sum(r.mult_adds for r in rows),
-        leaf_bytes, sum(p.data.nbytes for p in params), x.data.nbytes)
+        leaf_bytes, sum(p._data.nbytes for p in params), x._data.nbytes)
 
 
 def _row(name: str, module: Module, call: list) -> LayerRow:

@@ -291,10 +291,10 @@ class Module:
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f":
-                t.data = t.data.astype(dtype)
+            if t._data.dtype.kind == "f":
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t.grad.data = t.grad.data.astype(dtype)
+                    t.grad._data = t.grad._data.astype(dtype)
         return self
 
     def float(self) -> "Module":
@@ -315,7 +315,7 @@ class Module:
         >>> list(nn.Linear(2, 1).state_dict())
         ['weight', 'bias']
         """
-        return OrderedDict((name, t.data.copy()) for name, t in self._state_tensors(prefix))
+        return OrderedDict((name, t._data.copy()) for name, t in self._state_tensors(prefix))
 
     def _state_tensors(self, prefix: str = "") -> Iterator[Tuple[str, Tensor]]:
         """Each module's parameters then persistent buffers, depth first (PyTorch's order;
@@ -340,14 +340,14 @@ class Module:
         errors = []
         for name, target in own.items():
             if name in state_dict:
-                value = np.asarray(state_dict[name].data if isinstance(state_dict[name], Tensor)
+                value = np.asarray(state_dict[name]._data if isinstance(state_dict[name], Tensor)
                                    else state_dict[name])
                 if value.shape != target.shape:
                     errors.append(f"size mismatch for {name}: copying a param with shape "
                                   f"{value.shape} from checkpoint, the shape in current model "
                                   f"is {target.shape}.")
                 else:
-                    target.data[...] = value
+                    target._data[...] = value
         if strict and unexpected:
             errors.insert(0, "Unexpected key(s) in state_dict: "
                           + ", ".join(f'"{k}"' for k in unexpected) + ".")

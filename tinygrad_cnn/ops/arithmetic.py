@@ -223,9 +223,9 @@ def minimum(input, other: Any) -> Any:
 
 def no_bool_subtraction(input, other: Any) -> None:
     """PyTorch refuses `-` with booleans (usually a mask that wanted `~`)."""
-    other_dtype = other.data.dtype if isinstance(other, type(input)) else getattr(
+    other_dtype = other._data.dtype if isinstance(other, type(input)) else getattr(
         other, "dtype", None) or (np.dtype(bool) if isinstance(other, bool) else None)
-    if input.data.dtype == np.bool_ or other_dtype == np.bool_:
+    if input._data.dtype == np.bool_ or other_dtype == np.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
                            "supported. If you are trying to invert a mask, use the `~` or "
                            "`logical_not()` operator instead.")

@@ -16,7 +16,7 @@ by the engine's output element, and multiplies `local` by the engine's output gr
 
 >>> from tinygrad_cnn import Tensor
 >>> y = Tensor([2.0, 3.0], requires_grad=True) * Tensor([4.0, 5.0])
->>> terms = list(expand(y._ctx, [p.data for p in y._ctx.parents], y.data))
+>>> terms = list(expand(y._ctx, [p._data for p in y._ctx.parents], y._data))
 >>> terms[1].symbol, terms[1].local, terms[1].value
 ('*', [5.0, 3.0], 15.0)
 """
@@ -39,7 +39,7 @@ class Ref:
 
     >>> from tinygrad_cnn import Tensor
     >>> y = Tensor([[2.0, 3.0]], requires_grad=True).reshape(2)
-    >>> list(expand(y._ctx, [p.data for p in y._ctx.parents], y.data))
+    >>> list(expand(y._ctx, [p._data for p in y._ctx.parents], y._data))
     [Ref(parent=0, index=0), Ref(parent=0, index=1)]
     """
     parent: int
@@ -69,7 +69,7 @@ def expand(ctx, inputs: Sequence[np.ndarray], out: np.ndarray) -> Iterator[Item]
 
     >>> from tinygrad_cnn import Tensor
     >>> y = Tensor([2.0, 3.0], requires_grad=True).sum()
-    >>> [(t.symbol, t.local, t.value) for t in expand(y._ctx, [y._ctx.parents[0].data], y.data)]
+    >>> [(t.symbol, t.local, t.value) for t in expand(y._ctx, [y._ctx.parents[0]._data], y._data)]
     [('+', [1.0, 1.0], 5.0)]
     """
     rule = type(ctx).circuit
@@ -124,7 +124,7 @@ def jacobian(symbol: str) -> Rule:
 
     >>> from tinygrad_cnn import Tensor
     >>> y = Tensor([[1.0, 2.0]], requires_grad=True).log_softmax(1)
-    >>> [round(v, 3) for v in next(expand(y._ctx, [y._ctx.parents[0].data], y.data)).local]
+    >>> [round(v, 3) for v in next(expand(y._ctx, [y._ctx.parents[0]._data], y._data)).local]
     [0.731, -0.731]
     """
     def rule(ctx, inputs, out) -> Iterator[Item]:

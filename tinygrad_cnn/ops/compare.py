@@ -8,8 +8,8 @@ import numpy as np
 
 
 def _compare(input, other: Any, op: Callable) -> Any:
-    other = other.data if isinstance(other, type(input)) else other
-    return input._wrap(np.asarray(op(input.data, other)), False)
+    other = other._data if isinstance(other, type(input)) else other
+    return input._wrap(np.asarray(op(input._data, other)), False)
 
 
 def lt(input, other: Any) -> Any:
@@ -48,7 +48,7 @@ def logical_not(input) -> Any:
     >>> ~a, a & b, a | b
     (tensor([False,  True]), tensor([ True, False]), tensor([ True,  True]))
     """
-    return input._wrap(~input.data, False)
+    return input._wrap(~input._data, False)
 
 
 logical_and = _comparison(np.logical_and, "&", "logical_and")

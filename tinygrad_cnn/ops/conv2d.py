@@ -143,8 +143,8 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
     for name, t in (("input", input), ("weight", weight), ("bias", bias)):
         if t is not None:
             tensor_argument(t, name, "conv2d")
-    x, w = input.data, weight.data
-    b = None if bias is None else bias.data
+    x, w = input._data, weight._data
+    b = None if bias is None else bias._data
     _check_tensors(x, w, b, groups)
     stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
     if min(stride) <= 0:

@@ -170,7 +170,7 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     """
     tensor_argument(input, "input", "max_pool2d")
     kernel, stride, padding, dilation, out_hw = _pool_geometry(
-        input.data, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode)
+        input._data, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode)
     return MaxPool2d.apply(input, kernel_size=kernel, stride=stride, padding=padding,
                            dilation=dilation, output_size=out_hw,
                            return_indices=bool(return_indices))
@@ -188,7 +188,7 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     """
     tensor_argument(input, "input", "avg_pool2d")
     kernel, stride, padding, _, out_hw = _pool_geometry(
-        input.data, "avg_pool2d", kernel_size, stride, padding, 1, ceil_mode)
+        input._data, "avg_pool2d", kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     return AvgPool2d.apply(input, kernel_size=kernel, stride=stride, padding=padding,
@@ -205,7 +205,7 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
     (2, 3, 2, 5)
     """
     tensor_argument(input, "input", "adaptive_avg_pool2d")
-    x = input.data
+    x = input._data
     _check_input(x, "adaptive_avg_pool2d")
     nonempty_dims(x.shape, range(x.ndim - 2, x.ndim), "adaptive_avg_pool2d")
     if isinstance(output_size, (int, np.integer)) or output_size is None:

@@ -169,9 +169,9 @@ def mean(input, dim: Any = None, keepdim: bool = False) -> Any:
     tensor([[0.2500, 0.2500],
             [0.2500, 0.2500]])
     """
-    if input.data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): input dtype should be floating point, got "
-                           f"{input.data.dtype}")
+                           f"{input._data.dtype}")
     return Mean.apply(input, dim=dim, keepdim=keepdim)
 
 
@@ -263,9 +263,9 @@ def _arg(input, pick: Callable, dim: Optional[int], keepdim: bool) -> Any:
     if input.dtype == np.bool_:
         raise RuntimeError(f"{pick.__name__}(): does not support bool input")
     if dim is None or not input.ndim:  # a 0-d tensor: index 0 along its only "dim"
-        idx = np.asarray(pick(input.data))
+        idx = np.asarray(pick(input._data))
         return input._wrap(idx.reshape((1,) * input.ndim) if keepdim else idx, False)
-    return input._wrap(np.asarray(pick(input.data, axis=dim, keepdims=keepdim)), False)
+    return input._wrap(np.asarray(pick(input._data, axis=dim, keepdims=keepdim)), False)
 
 
 def var(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,

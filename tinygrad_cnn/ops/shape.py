@@ -293,7 +293,7 @@ def _numpy_index(index: Any, tensor: type) -> Any:
     if isinstance(index, tuple):
         return tuple(_numpy_index(i, tensor) for i in index)
     if isinstance(index, tensor):
-        return index.data
+        return index._data
     if isinstance(index, list):
         return np.asarray(index)
     return index

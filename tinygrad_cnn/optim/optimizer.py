@@ -114,19 +114,19 @@ class Optimizer:
                     continue
                 state = self.state.setdefault(p, {})
                 if not state:
-                    self._init_state(p.data, state, group)
-                self._update(p.data, self._direction(p, group), state, group)
+                    self._init_state(p._data, state, group)
+                self._update(p._data, self._direction(p, group), state, group)
         return loss
 
     def _direction(self, p: Tensor, group: Dict[str, Any]) -> np.ndarray:
         """The gradient the rule follows: negated for `maximize`, plus the classic L2 term
         `weight_decay * param` unless the rule decays weights itself (`decoupled`)."""
-        grad = p.grad.data
+        grad = p.grad._data
         if group.get("maximize", False):
             grad = -grad
         decay = group.get("weight_decay", 0)
         if decay != 0 and not group.get("decoupled_weight_decay", False):
-            grad = grad + decay * p.data
+            grad = grad + decay * p._data
         return grad
 
     #: per-parameter running arrays, zero-initialised like the parameter before its first step

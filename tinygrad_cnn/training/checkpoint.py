@@ -45,8 +45,8 @@ def _split(obj: Any, path: str, arrays: Dict[str, np.ndarray]) -> Any:
     if isinstance(obj, np.ndarray):
         arrays[path] = obj
         return {_ARRAY: path}
-    if hasattr(obj, "data") and isinstance(getattr(obj, "data"), np.ndarray):  # a Tensor
-        return _split(obj.data, path, arrays)
+    if hasattr(obj, "_data") and isinstance(getattr(obj, "_data"), np.ndarray):  # a Tensor
+        return _split(obj._data, path, arrays)
     if isinstance(obj, dict):
         return {"__dict__": [[_split(k, f"{path}/key{i}", arrays),
                               _split(v, f"{path}/{_segment(k, i)}", arrays)]

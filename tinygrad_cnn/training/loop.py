@@ -46,8 +46,8 @@ def evaluate(model, loader: Iterable, loss_fn: LossFn = F.cross_entropy,
         for x, y in _batches(loader, max_batches):
             logits = model(x)
             loss_sum += float(loss_fn(logits, y).item()) * len(y)
-            predictions.append(logits.data.argmax(1))
-            targets.append(np.asarray(y.data))
+            predictions.append(logits._data.argmax(1))
+            targets.append(np.asarray(y._data))
     model.train(was_training)
     predicted = np.concatenate(predictions) if predictions else np.zeros(0, np.int64)
     target = np.concatenate(targets) if targets else np.zeros(0, np.int64)
@@ -84,7 +84,7 @@ def train_epoch(model, optimizer, loader: Iterable, loss_fn: LossFn = F.cross_en
         if batch_scheduler is not None:
             batch_scheduler.step()
         loss_sum += float(loss.item()) * len(y)
-        correct += int((logits.data.argmax(1) == y.data).sum())
+        correct += int((logits._data.argmax(1) == y._data).sum())
         count += len(y)
         if progress is not None:
             progress.update(1)

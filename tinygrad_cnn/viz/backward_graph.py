@@ -53,7 +53,7 @@ def draw_backward(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None
     shown = _GradView(grads)
     g = style.new_digraph("backward", nodesep="0.25", ranksep="0.4")
     g.node("seed", **_seed_attrs(tensor))
-    g.edge("seed", f"b{step[id(tensor)]}", label="1" if tensor.data.size == 1
+    g.edge("seed", f"b{step[id(tensor)]}", label="1" if tensor._data.size == 1
            else style.fmt_shape(tensor.shape))
     for t in order:
         n = step[id(t)]
@@ -69,7 +69,7 @@ def draw_backward(tensor: "Tensor", params: Optional[Dict[str, "Tensor"]] = None
     if legend:
         found = [op_category(t._ctx.name) if t._ctx is not None else "param" for t in order]
         style.add_legend(g, found, values=False, grads=True, summary=show_grads and any(
-            shown.of(t).grad is not None and shown.of(t).grad.data.size > style.FULL_VALUES
+            shown.of(t).grad is not None and shown.of(t).grad._data.size > style.FULL_VALUES
             for t in order))
         restyle.legend(g)
     if rankdir:
@@ -123,7 +123,7 @@ def _key(t) -> int:
 
 class _Array:
     def __init__(self, data):
-        self.data = data
+        self._data = data
 
 
 def _use_counts(order) -> Dict[int, int]:
@@ -137,7 +137,7 @@ def _use_counts(order) -> Dict[int, int]:
 
 
 def _seed_attrs(root) -> dict:
-    label = style.html_lines("loss" if root.data.size == 1 else "output",
+    label = style.html_lines("loss" if root._data.size == 1 else "output",
                              ("backward() seeds ∇ = 1", style.GRAD_COLOUR), bold_first=True)
     return dict(label=label, shape="plaintext")
 

@@ -3,7 +3,7 @@ written on the wires (black forward value above, red gradient below), inputs on 
 
 Where every number comes from:
 - a wire leaving a tensor element (an input such as `x11`, or the output of an op such
-  as a conv sum or a relu) carries that element of the engine's `tensor.data` (black);
+  as a conv sum or a relu) carries that element of the engine's `tensor._data` (black);
 - its red number is the element of the engine's `tensor.grad` when that element feeds a
   single node (then the wire's gradient and the tensor's gradient are the same thing);
   when it feeds several nodes (a filter weight used at every position), each wire gets
@@ -169,7 +169,7 @@ class _Builder:
     # ----- size guard --------------------------------------------------------------------------
     def _check_size_lower_bound(self) -> None:
         """Ops that always give one node per output element: refuse before any work."""
-        at_least = sum(t.data.size for t in self.tensors
+        at_least = sum(t._data.size for t in self.tensors
                        if t._ctx is not None and node_per_element(t._ctx.name))
         if at_least > self.max_nodes:
             self._refuse(f"at least {at_least}")
@@ -204,11 +204,11 @@ class _Builder:
         """The node that holds element `index` of `t` (inputs are created when first used)."""
         key = (id(t), index)
         if key not in self.sources:
-            label = (style.fmt_number(t.data.reshape(())) if self._is_folded(t)
+            label = (style.fmt_number(t._data.reshape(())) if self._is_folded(t)
                      else element_name(self.names[id(t)], t.shape, index))
             grad = _element(t.grad, index) if self.show_grads else None
             node = self._new_node(label, "input", grad=grad)
-            self.sources[key] = _Source(node, float(t.data.flat[index]), t, index)
+            self.sources[key] = _Source(node, float(t._data.flat[index]), t, index)
         return self.sources[key]
 
     # ----- ops ---------------------------------------------------------------------------------
@@ -216,14 +216,14 @@ class _Builder:
         ctx = t._ctx
         parents = ctx.parents
         category = op_category(ctx.name)
-        for o, item in enumerate(expand(ctx, [p.data for p in parents], t.data)):
+        for o, item in enumerate(expand(ctx, [p._data for p in parents], t._data)):
             if isinstance(item, Ref):
                 self.sources[(id(t), o)] = self._source(parents[item.parent], item.index)
                 continue
             grad = _element(t.grad, o) if self.show_grads else None
             group = f"{id(t)}:{o}" if any(isinstance(a, Term) for a in item.args) else ""
             node = self._add_term(item, parents, category, grad, group)
-            self.sources[(id(t), o)] = _Source(node, float(t.data.flat[o]), t, o)
+            self.sources[(id(t), o)] = _Source(node, float(t._data.flat[o]), t, o)
 
     def _add_term(self, term: Term, parents, category: str, grad: Optional[float],
                   group: str) -> str:
@@ -244,7 +244,7 @@ class _Builder:
         symbol, args = term.symbol, []
         for position, (arg, local) in enumerate(zip(term.args, term.local)):
             if isinstance(arg, Ref) and self._is_folded(parents[arg.parent]):
-                c = style.fmt_number(parents[arg.parent].data.reshape(()))
+                c = style.fmt_number(parents[arg.parent]._data.reshape(()))
                 symbol = f"{c}{symbol}" if position == 0 else f"{symbol}{c}"
             else:
                 args.append((arg, local))
@@ -261,8 +261,8 @@ class _Builder:
 
     # ----- wires -------------------------------------------------------------------------------
     def _connect_output(self) -> None:
-        out = self._new_node("loss" if self.root.data.size == 1 else "output", "output")
-        for o in range(self.root.data.size):
+        out = self._new_node("loss" if self.root._data.size == 1 else "output", "output")
+        for o in range(self.root._data.size):
             seed = _element(self.root.grad, o) if self.show_grads else None
             self.pending.append((self.sources[(id(self.root), o)], out, seed, 1.0))
 
@@ -285,7 +285,7 @@ class _Builder:
 
 
 def _element(grad, index: int) -> Optional[float]:
-    return None if grad is None else float(grad.data.flat[index])
+    return None if grad is None else float(grad._data.flat[index])
 
 
 def element_name(name: str, shape: Tuple[int, ...], index: int) -> str:
@@ -314,7 +314,7 @@ def _ensure_grads(root, tensors) -> None:
             "ran without retaining intermediate gradients). Call "
             "tinygrad_cnn.viz.retain_all_grads(loss) before loss.backward(), or pass a fresh "
             "graph and draw_circuit will run backward itself.")
-    if root.data.size != 1:
+    if root._data.size != 1:
         raise ValueError(f"draw_circuit: the output has shape {root.shape}; backward needs a "
                          "single-element output (e.g. a loss)")
     retain_all_grads(root)

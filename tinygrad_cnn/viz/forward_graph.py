@@ -151,7 +151,7 @@ class _ForwardDrawing:
         constants = []
         for parent in t._ctx.parents:
             if is_scalar_constant(parent) and id(parent) not in self.names:
-                constants.append(style.fmt_number(parent.data.reshape(())))
+                constants.append(style.fmt_number(parent._data.reshape(())))
                 continue
             src, label = self._endpoint(parent)
             self._add_edge(src, op, label)
@@ -184,9 +184,9 @@ class _ForwardDrawing:
 
     def shows_summaries(self) -> bool:
         big = [t for t in self.tensors if self._tensor_drawn(t) or id(t) in self.names]
-        return any((self.show_values and t.data.size > style.FULL_VALUES)
+        return any((self.show_values and t._data.size > style.FULL_VALUES)
                    or (self.show_grads and t.grad is not None
-                       and t.grad.data.size > style.FULL_VALUES) for t in big)
+                       and t.grad._data.size > style.FULL_VALUES) for t in big)
 
     def digraph(self) -> Picture:
         for t in self.tensors:
@@ -226,10 +226,10 @@ class _ForwardDrawing:
 
     def _value_line(self, t) -> Optional[str]:
         """All values of a small tensor (None: default); a summary of any (True)."""
-        if self.show_values is False or not t.data.size:
+        if self.show_values is False or not t._data.size:
             return None
-        if t.data.size <= style.FULL_VALUES or self.show_values:
-            return style.fmt_values(t.data)
+        if t._data.size <= style.FULL_VALUES or self.show_values:
+            return style.fmt_values(t._data)
         return None
 
     def _tensor_title(self, t) -> Optional[str]:
@@ -262,7 +262,7 @@ class _ForwardDrawing:
             if self.show_grads:
                 lines.append(style.grad_line(t.grad))
         if len(params) > 2:
-            count = sum(t.data.size for t in params)
+            count = sum(t._data.size for t in params)
             lines.append(f"{len(params)} parameters, {count:,} values")
         return dict(label=style.html_lines(*lines, bold_first=True), shape="box",
                     style="rounded,filled", fillcolor=style.PARAM_FILL, margin="0.12,0.06",

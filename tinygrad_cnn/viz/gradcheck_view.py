@@ -93,16 +93,16 @@ def _check(t, rng, samples: int, eps: float) -> OpCheck:
     if not wanted:
         return OpCheck(t, ctx.name, math.nan, note="no input requires grad")
     with no_grad():
-        again = _run(ctx, [p.data for p in ctx.parents])
-    if again is None or again.shape != t.data.shape or not np.allclose(
-            again, t.data, rtol=1e-4, atol=1e-5, equal_nan=True):
+        again = _run(ctx, [p._data for p in ctx.parents])
+    if again is None or again.shape != t._data.shape or not np.allclose(
+            again, t._data, rtol=1e-4, atol=1e-5, equal_nan=True):
         return OpCheck(t, ctx.name, math.nan,
                        note="not checked: running it again does not give its output "
                             "(random or stateful)")
     # only the inputs differentiated move off kinks; constants (an exponent 2) stay exact
-    inputs = [_jittered(p.data, rng) if p.requires_grad else _as_float64(p.data)
+    inputs = [_jittered(p._data, rng) if p.requires_grad else _as_float64(p._data)
               for p in ctx.parents]
-    v = rng.standard_normal(t.data.shape)
+    v = rng.standard_normal(t._data.shape)
     analytic = _analytic(ctx, inputs, v, wanted)
     if analytic is None:
         return OpCheck(t, ctx.name, math.nan, note="not checked: its backward failed")
@@ -152,7 +152,7 @@ def _run(ctx, arrays, requires_grad=None):
     except Exception:  # an op that cannot run on these values: reported as not checked
         return None
     out = out[0] if isinstance(out, tuple) else out
-    return (out, tensors) if requires_grad else out.data
+    return (out, tensors) if requires_grad else out._data
 
 
 def _analytic(ctx, inputs, v, wanted) -> Optional[Dict[int, np.ndarray]]:
@@ -163,10 +163,10 @@ def _analytic(ctx, inputs, v, wanted) -> Optional[Dict[int, np.ndarray]]:
         return None
     out, tensors = ran
     try:
-        (out * Tensor._wrap(v.astype(out.data.dtype), False)).sum().backward()
+        (out * Tensor._wrap(v.astype(out._data.dtype), False)).sum().backward()
     except Exception:
         return None
-    return {i: tensors[i].grad.data.astype(np.float64) for i in wanted}
+    return {i: tensors[i].grad._data.astype(np.float64) for i in wanted}
 
 
 def _numerical(ctx, inputs, v, i: int, picks, eps: float) -> np.ndarray:

@@ -54,7 +54,7 @@ class GradientNormMonitor:
 
     def _record(self, name: str, grad, handle) -> None:
         handle.remove()  # one-shot: the output tensor may live on; its hook should not
-        delta = np.asarray(grad.data, dtype=np.float64)
+        delta = np.asarray(grad._data, dtype=np.float64)
         batch = delta.shape[0] if delta.ndim > 1 else 1
         per_example = np.linalg.norm(delta.reshape(batch, -1), axis=1) * batch
         self.records[name].append(float(per_example.mean()))

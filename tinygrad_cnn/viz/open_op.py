@@ -150,7 +150,7 @@ def _draw_element(g, circuit: Circuit) -> None:
 def _flat_index(tensor, index) -> int:
     shape = tensor.shape
     if isinstance(index, (int, np.integer)):
-        if not 0 <= index < tensor.data.size:
+        if not 0 <= index < tensor._data.size:
             raise IndexError(f"open_op: flat index {index} is out of range for shape {shape}")
         return int(index)
     index = tuple(int(i) for i in index)
@@ -187,7 +187,7 @@ def element_circuit(tensor, flat: int, grads: Dict[int, np.ndarray],
     drawing = _ElementDrawing(grads, names, max_terms)
     top = drawing.element(tensor, flat, grad, depth)
     out = drawing.node("out", "output")
-    drawing.circuit.wires.append(Wire(top, out, float(tensor.data.flat[flat]), grad, 1.0))
+    drawing.circuit.wires.append(Wire(top, out, float(tensor._data.flat[flat]), grad, 1.0))
     return drawing.circuit
 
 
@@ -197,7 +197,7 @@ _MOVES = ("Reshape", "Identity", "Cast", "Permute", "Expand", "Getitem")
 
 def _item(tensor, flat: int):
     ctx = tensor._ctx
-    return next(islice(expand(ctx, [p.data for p in ctx.parents], tensor.data), flat, None))
+    return next(islice(expand(ctx, [p._data for p in ctx.parents], tensor._data), flat, None))
 
 
 def _through_moves(tensor, flat: int):
@@ -274,7 +274,7 @@ class _ElementDrawing:
 def _value(arg, parents) -> float:
     if isinstance(arg, Term):
         return arg.value
-    return float(parents[arg.parent].data.flat[arg.index])
+    return float(parents[arg.parent]._data.flat[arg.index])
 
 
 class _Outline:

@@ -83,7 +83,7 @@ def record_backward(loss: "Tensor", gradient=None, retain_graph: bool = False) -
 
 def _recorder(steps: List[Step], tensor: "Tensor"):
     def hook(grad):
-        steps.append(Step(len(steps), tensor, np.array(grad.data, copy=True)))
+        steps.append(Step(len(steps), tensor, np.array(grad._data, copy=True)))
     return hook
 
 

@@ -127,10 +127,10 @@ def tensor_tooltip(title: str, t, show_grad: bool = True) -> str:
     w: shape 2, float32 | value min 1 · mean 1.5 · max 2 · norm 2.24 | values [1, 2]
     """
     lines = [f"{title}: shape {fmt_shape(t.shape)}, {t.dtype}",
-             "value " + fmt_stats(t.data)]
+             "value " + fmt_stats(t._data)]
     grad = getattr(t, "grad", None)
     if show_grad and grad is not None:
-        lines.append("∇ gradient " + fmt_stats(getattr(grad, "data", grad)))
+        lines.append("∇ gradient " + fmt_stats(getattr(grad, "_data", grad)))
     return "\\n".join(lines)
 
 
@@ -174,7 +174,7 @@ def grad_line(grad: Optional[object]) -> Optional[tuple]:
     """
     if grad is None:
         return None
-    data = getattr(grad, "data", grad)
+    data = getattr(grad, "_data", grad)
     return (f"∇ {fmt_values(data)}", GRAD_COLOUR)
 
 

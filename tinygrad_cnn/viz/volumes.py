@@ -23,7 +23,7 @@ def heatmap(ax, array, title: Optional[str] = None, *, numbers: bool = True,
 
     symmetric: centre the colours on 0 (red positive, blue negative). marks: a boolean
     array of cells to outline (e.g. max-pool winners)."""
-    a = np.asarray(getattr(array, "data", array), dtype=np.float64)
+    a = np.asarray(getattr(array, "_data", array), dtype=np.float64)
     a = a.reshape(a.shape[-2:]) if a.ndim > 2 else a.reshape(a.shape[0] if a.ndim else 1, -1)
     limit = float(np.abs(a).max()) or 1.0
     low, high = (-limit, limit) if symmetric else (float(a.min()), float(a.max()))

@@ -65,4 +65,4 @@ def is_scalar_constant(t: "Tensor") -> bool:
     >>> [is_scalar_constant(t) for t in graph_tensors(x * 2.0)]
     [False, True, False]
     """
-    return t._ctx is None and not t.requires_grad and t.data.size == 1
+    return t._ctx is None and not t.requires_grad and t._data.size == 1

@@ -20,13 +20,13 @@ class Accumulator:
     """For accumulating sums over n variables."""
 
     def __init__(self, n):
-        self.data = [0.0] * n
+        self._data = [0.0] * n
 
     def add(self, *args):
-        self.data = [a + float(b) for a, b in zip(self.data, args)]
+        self._data = [a + float(b) for a, b in zip(self._data, args)]
 
     def __getitem__(self, idx):
-        return self.data[idx]
+        return self._data[idx]
 
 
 def accuracy(y_hat, y):

@@ -45,7 +45,7 @@ class _BatchNorm(Module):
         if self.track_running_stats:
             init.zeros_(self.running_mean)
             init.ones_(self.running_var)
-            self.num_batches_tracked.data[...] = 0
+            self.num_batches_tracked._data[...] = 0
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -63,7 +63,7 @@ class _BatchNorm(Module):
         """Momentum of the running-stat update; momentum=None means a cumulative average."""
         if not (self.training and self.track_running_stats):
             return 0.0 if self.momentum is None else self.momentum
-        self.num_batches_tracked.data += 1
+        self.num_batches_tracked._data += 1
         if self.momentum is None:
             return 1.0 / float(self.num_batches_tracked.item())
         return self.momentum

@@ -67,7 +67,7 @@ def reset_weight_and_bias(weight: Parameter, bias: Any) -> None:
 
     >>> w, b = Parameter(np.zeros((2, 4), np.float32)), Parameter(np.zeros(2, np.float32))
     >>> reset_weight_and_bias(w, b)
-    >>> bool(abs(w.data).max() <= 0.5 and abs(b.data).max() <= 0.5)
+    >>> bool(abs(w._data).max() <= 0.5 and abs(b._data).max() <= 0.5)
     True
     """
     init.kaiming_uniform_(weight, a=math.sqrt(5))

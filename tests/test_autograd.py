@@ -197,7 +197,7 @@ def test_anomaly_mode_is_off_by_default_and_nan_flows():
 
 def test_integer_leaf_in_a_graph_gets_no_gradient():
     x = Tensor([1.0, 2.0], requires_grad=True)
-    i = Tensor([3, 4])
+    i = Tensor([3, 4], dtype="int64")
     (x * i).sum().backward()
     assert x.grad.tolist() == [3.0, 4.0] and i.grad is None
 

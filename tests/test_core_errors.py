@@ -59,9 +59,9 @@ def test_anomaly_detection_names_the_op():
 def test_requires_grad_on_integer_tensor():
     with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require "
                                            "gradients, got dtype int64"):
-        Tensor([1, 2], requires_grad=True)
+        Tensor([1, 2], dtype="int64", requires_grad=True)
     with pytest.raises(RuntimeError, match="floating point.*bool"):
-        Tensor([True]).requires_grad_()
+        tc.tensor([True]).requires_grad_()
 
 
 def test_requires_grad_of_non_leaf_cannot_be_turned_off():
@@ -124,7 +124,7 @@ def test_other_argument_errors():
         bool(t)
     with pytest.raises(RuntimeError, match="mean\\(\\): input dtype should be floating "
                                            "point, got int64"):
-        Tensor([1, 2]).mean()
+        Tensor([1, 2], dtype="int64").mean()
     with pytest.raises(RuntimeError, match=r"max\(\): Expected reduction dim to be specified "
                                            r"for input.numel\(\) == 0 \(input of shape \(0,\)\)"):
         tc.zeros(0).max()

@@ -46,7 +46,7 @@ def test_training_step_on_a_fully_masked_batch_leaves_the_weights_finite():
     model = nn.Linear(4, 3)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     before = [p._data.copy() for p in model.parameters()]
-    loss = F.cross_entropy(model(tc.randn(5, 4)), Tensor([1] * 5), ignore_index=1)
+    loss = F.cross_entropy(model(tc.randn(5, 4)), Tensor([1] * 5, dtype="int64"), ignore_index=1)
     loss.backward()
     opt.step()
     for p, old in zip(model.parameters(), before):
@@ -71,7 +71,7 @@ def test_class_weight_of_wrong_length_is_refused(loss, length):
     with pytest.raises(RuntimeError, match=rf"weight tensor should be defined either for all "
                                            rf"4 classes or no classes but got weight tensor "
                                            rf"of shape: \[{length}\]"):
-        getattr(F, loss)(x, Tensor([0, 1, 2]), weight=tc.ones(length))
+        getattr(F, loss)(x, Tensor([0, 1, 2], dtype="int64"), weight=tc.ones(length))
     with pytest.raises(RuntimeError):  # torch agrees
         getattr(TF, loss)(torch.randn(3, 4), torch.tensor([0, 1, 2]),
                           weight=torch.ones(length))
@@ -82,7 +82,7 @@ def test_class_weight_of_wrong_length_with_smoothing_and_probabilities():
         F.cross_entropy(tc.randn(3, 4), tc.rand(3, 4), weight=tc.ones(2, 2))
     with pytest.raises(RuntimeError, match=r"for all 4 classes .* shape: \[3\]"):
         nn.CrossEntropyLoss(weight=tc.ones(3), label_smoothing=0.1)(tc.randn(3, 4),
-                                                                     Tensor([0, 1, 2]))
+                                                                     tc.tensor([0, 1, 2]))
 
 
 # ----- zero-size kernels and nonsense layer arguments ---------------------------------------
@@ -290,8 +290,8 @@ def test_training_config_refuses_nonsense(field, value, error):
     (lambda: tc.zeros(2, 3).sum((0, 0)), lambda: torch.zeros(2, 3).sum((0, 0))),
     (lambda: tc.zeros(6).reshape(-2, 3), lambda: torch.zeros(6).reshape(-2, 3)),
     (lambda: tc.zeros(6).reshape(2.5, 2), lambda: torch.zeros(6).reshape(2.5, 2)),
-    (lambda: Tensor([1, 2]).var(), lambda: torch.tensor([1, 2]).var()),
-    (lambda: Tensor([True]).argmax(), lambda: torch.tensor([True]).argmax()),
+    (lambda: Tensor([1, 2], dtype="int64").var(), lambda: torch.tensor([1, 2]).var()),
+    (lambda: tc.tensor([True]).argmax(), lambda: torch.tensor([True]).argmax()),
     (lambda: Tensor(1.0).flatten(1), lambda: torch.tensor(1.0).flatten(1)),
     (lambda: tc.randn(-1), lambda: torch.randn(-1)),
     (lambda: tc.randint(5, 2, (3,)), lambda: torch.randint(5, 2, (3,))),
@@ -324,4 +324,4 @@ def test_batch_norm_without_channels_is_refused(training):
 
 def test_cross_entropy_without_classes_is_refused():
     with pytest.raises(ValueError, match=r"at least one class, got input of shape \(2, 0\)"):
-        F.cross_entropy(tc.zeros(2, 0), Tensor([-100, -100]))
+        F.cross_entropy(tc.zeros(2, 0), Tensor([-100, -100], dtype="int64"))

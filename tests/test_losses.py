@@ -158,9 +158,9 @@ def test_losses_pass_finite_difference_gradcheck():
 def test_labels_out_of_range_are_named():
     x = Tensor(np.zeros((2, 10), np.float32))
     with pytest.raises(IndexError, match=r"Target 12 is out of bounds.*10 classes"):
-        F.cross_entropy(x, Tensor([1, 12]))
+        F.cross_entropy(x, Tensor([1, 12], dtype="int64"))
     with pytest.raises(IndexError, match=r"Target -3 is out of bounds"):
-        F.nll_loss(x, Tensor([-3, 0]))
+        F.nll_loss(x, Tensor([-3, 0], dtype="int64"))
 
 
 def test_float_labels_where_ints_expected():
@@ -176,7 +176,7 @@ def test_target_shape_and_reduction_errors():
     x = Tensor(np.zeros((2, 3), np.float32))
     with pytest.raises(ValueError, match=r"expected target of shape \(2,\).*got target of "
                                          r"shape \(3,\)"):
-        F.cross_entropy(x, Tensor([0, 1, 2]))
+        F.cross_entropy(x, Tensor([0, 1, 2], dtype="int64"))
     with pytest.raises(ValueError, match="'avg' is not a valid value for reduction"):
         F.mse_loss(x, x, reduction="avg")
     with pytest.raises(ValueError, match=r"input elements must be in \[0, 1\]"):
@@ -187,6 +187,6 @@ def test_target_shape_and_reduction_errors():
 
 def test_float32_stays_float32():
     x = Tensor(np.zeros((2, 3), np.float32), requires_grad=True)
-    loss = F.cross_entropy(x, Tensor([0, 2]))
+    loss = F.cross_entropy(x, Tensor([0, 2], dtype="int64"))
     loss.backward()
     assert loss.dtype == np.float32 and x.grad.dtype == np.float32

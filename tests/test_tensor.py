@@ -19,9 +19,13 @@ def torch_dtype_name(t: torch.Tensor) -> str:
                                   np.array([1, 2], np.int32), np.float64(2.0), []],
                          ids=repr)
 def test_constructor_dtype_matches_torch_tensor(data):
-    ours, theirs = Tensor(data), torch.tensor(data)
+    ours, theirs = tc.tensor(data), torch.tensor(data)
     assert ours.dtype == np.dtype(torch_dtype_name(theirs))
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    if isinstance(data, list):  # torch.Tensor(2) is a tensor *of size* 2
+        ours, theirs = Tensor(data), torch.Tensor(data)  # the class: the default float dtype
+        assert ours.dtype == np.dtype(torch_dtype_name(theirs))
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
 @given(arr=hnp.arrays(st.sampled_from([np.float32, np.float64, np.int64]),
@@ -63,9 +67,9 @@ def test_properties_like_torch():
 
 def test_item_and_python_conversions():
     assert Tensor(2.5).item() == 2.5 and isinstance(Tensor(2.5).item(), float)
-    assert Tensor([[3]]).item() == 3 and isinstance(Tensor([3]).item(), int)
+    assert tc.tensor([[3]]).item() == 3 and isinstance(tc.tensor([3]).item(), int)
     assert float(Tensor([1.5])) == 1.5 and int(Tensor(4)) == 4 and bool(Tensor([1.0]))
-    assert Tensor([1, 2]).tolist() == [1, 2]
+    assert Tensor([1, 2], dtype="int64").tolist() == [1, 2]
     assert [t.item() for t in Tensor([1.0, 2.0])] == [1.0, 2.0]
 
 
@@ -123,7 +127,7 @@ def test_random_is_seeded_and_distributed():
 
 def test_repr_like_torch():
     assert repr(Tensor([1.0, 2.0])) == repr(torch.tensor([1.0, 2.0]))
-    assert repr(Tensor([1, 2])) == repr(torch.tensor([1, 2]))
+    assert repr(Tensor([1, 2], dtype="int64")) == repr(torch.tensor([1, 2]))
     assert repr(Tensor(3.5)) == repr(torch.tensor(3.5))
     assert repr(Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)) == \
         repr(torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True))

@@ -31,9 +31,9 @@ CASES = {
     "log_softmax dim 1": (lambda x: x.log_softmax(1), (3, 4)),
     "log_softmax dim 0": (lambda x: x.log_softmax(0), (3, 4)),
     "softmax": (lambda x: x.softmax(-1), (2, 5)),
-    "nll": (lambda x: F.nll_loss(x, Tensor([1, 0, 2]), reduction="none"), (3, 4)),
+    "nll": (lambda x: F.nll_loss(x, Tensor([1, 0, 2], dtype="int64"), reduction="none"), (3, 4)),
     "nll weighted, ignored row": (lambda x: F.nll_loss(
-        x, Tensor([1, -100, 2]), weight=Tensor(np.array([1.0, 2.0, 0.5, 1.0])),
+        x, Tensor([1, -100, 2], dtype="int64"), weight=Tensor(np.array([1.0, 2.0, 0.5, 1.0])),
         reduction="none"), (3, 4)),
     "batch norm, batch statistics": (_bn_train, (3, 2, 2, 2)),
     "batch norm, running statistics": (_bn_eval, (3, 2, 2, 2)),
@@ -76,7 +76,7 @@ def tiny_classifier():
     x = Tensor(np.array([[1.0, 0.0, 0.5], [0.0, 0.0, 1.0], [1.0, 0.5, 0.0]], np.float32).reshape(1, 1, 3, 3))
     conv, fc = nn.Conv2d(1, 2, 2), nn.Linear(2, 3)
     logits = fc(F.max_pool2d(F.relu(conv(x)), 2).flatten(1))
-    loss = F.cross_entropy(logits, Tensor([2]))
+    loss = F.cross_entropy(logits, Tensor([2], dtype="int64"))
     return loss, {"x": x, "w": conv.weight, "b": conv.bias, "v": fc.weight, "c": fc.bias}
 
 

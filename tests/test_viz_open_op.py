@@ -18,7 +18,7 @@ def _net():
     c = conv(x)
     p = F.max_pool2d(F.relu(c), 2)
     logits = fc(p.flatten(1))
-    loss = F.cross_entropy(logits, Tensor([2]))
+    loss = F.cross_entropy(logits, Tensor([2], dtype="int64"))
     params = {"conv.weight": conv.weight, "conv.bias": conv.bias,
               "fc.weight": fc.weight, "fc.bias": fc.bias}
     return loss, params, x, c, p, logits

@@ -9,9 +9,9 @@ from . import accelerator, backends, cuda, dtypes
 from .autograd import (Function, detect_anomaly, enable_grad, is_grad_enabled, no_grad,
                        set_detect_anomaly, set_grad_enabled)
 from .autograd.gradcheck import GradcheckError, gradcheck
-from .creation import (arange, eye, from_numpy, full, full_like, generator, manual_seed, ones,
-                       ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros,
-                       zeros_like)
+from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, generator,
+                       linspace, manual_seed, ones, ones_like, rand, rand_like, randint, randn,
+                       randn_like, tensor, zeros, zeros_like)
 from .dtypes import (bool_, double, float16, float32, float64, get_default_dtype, int32, int64,
                      long, set_default_dtype, uint8)
 from .devices import device

@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import dtypes
+from . import devices, dtypes
 from .autograd import engine
 from .checks import broadcastable
 from .kernels import workspace
@@ -35,11 +35,12 @@ class Tensor:
     """An n-dimensional array with automatic differentiation.
 
     `Tensor(data, requires_grad=False, dtype=None)`: `data` is a number, nested lists, a
-    numpy array or a Tensor; Python floats become float32 (the default dtype), ints int64.
+    numpy array or a Tensor. Numbers and lists become the default dtype (float32), as
+    `torch.Tensor([1, 2])` does (`tensor([1, 2])` infers int64); arrays keep their dtype.
 
     >>> t = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    >>> t.shape, t.dtype
-    ((3,), dtype('float32'))
+    >>> t.shape, t.dtype, Tensor([1, 2], dtype="int64").dtype
+    ((3,), dtype('float32'), dtype('float32'))
     >>> Tensor([1, 2], dtype="float64")
     tensor([1., 2.], dtype=float64)
     """
@@ -49,9 +50,12 @@ class Tensor:
     __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        python_data = dtype is None and not isinstance(data, (Tensor, np.ndarray, np.generic))
         if isinstance(data, Tensor):
             data = data._data
         self._data: np.ndarray = dtypes.to_array(data, dtype)
+        if python_data and self._data.dtype.kind != "f":  # torch.Tensor([1, 2]) is float
+            self._data = self._data.astype(dtypes.get_default_dtype())
         self._version = [0]  # bumped by in-place ops; shared with aliases (.data, detach)
         self.grad: Optional[Tensor] = None
         self._ctx = None
@@ -241,7 +245,7 @@ class Tensor:
     def dtype(self) -> np.dtype:
         """The numpy dtype of the elements (float32 by default for Python floats).
 
-        >>> Tensor([1.0]).dtype, Tensor([1]).dtype
+        >>> Tensor([1.0]).dtype, Tensor([1], dtype="int64").dtype
         (dtype('float32'), dtype('int64'))
         """
         return self._data.dtype
@@ -256,13 +260,18 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def device(self) -> str:
-        """Always 'cpu' (kept for PyTorch-compatible code).
+    def device(self) -> devices.device:
+        """Where the tensor lives: always the CPU (`is_cuda` is False).
 
         >>> Tensor([1.0]).device
-        'cpu'
+        device(type='cpu')
         """
-        return "cpu"
+        return devices.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: tensors live on the CPU."""
+        return False
 
     def dim(self) -> int:
         """The number of dimensions (same as `ndim`).
@@ -348,7 +357,7 @@ class Tensor:
     def __bool__(self) -> bool:
         """Truth value of a one-element tensor; `float()`, `int()` convert it likewise.
 
-        >>> bool(Tensor([0.0])), float(Tensor([2.5])), int(Tensor([7]))
+        >>> bool(Tensor([0.0])), float(Tensor([2.5])), int(Tensor([7], dtype="int64"))
         (False, 2.5, 7)
         """
         if self._data.size != 1:
@@ -367,7 +376,7 @@ class Tensor:
     def __index__(self) -> int:
         """A one-element integer tensor can index Python sequences.
 
-        >>> ["a", "b", "c"][Tensor(1)]
+        >>> ["a", "b", "c"][Tensor(1, dtype="int64")]
         'b'
         """
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
@@ -379,7 +388,7 @@ class Tensor:
     def __repr__(self) -> str:
         """PyTorch-style text: dtype only when not the default, then grad info.
 
-        >>> Tensor([1.5, 2.0]), Tensor([1, 2]), Tensor([1.0], requires_grad=True) * 2
+        >>> Tensor([1.5, 2.0]), Tensor([1, 2], dtype="int64"), Tensor([1.0], requires_grad=True) * 2
         (tensor([1.5000, 2.0000]), tensor([1, 2]), tensor([2.], grad_fn=<MulBackward>))
         """
         data = self._data
@@ -418,16 +427,34 @@ class Tensor:
 
     # ----- dtype ------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
-        """Cast to a dtype; device arguments ('cpu') are accepted and ignored.
+        """`.to(device)`, `.to(dtype)`, `.to(device, dtype)`, `.to(other)` as in PyTorch:
+        self when nothing changes (unless copy=True). The CPU is the only device: asking
+        for another (e.g. 'cuda') is a clear error.
 
-        >>> Tensor([1.5, 2.0]).to("cpu", dtype="float64")
+        >>> from tinygrad_cnn import device
+        >>> t = Tensor([1.5, 2.0]); t.to(device("cpu")) is t
+        True
+        >>> t.to("cpu", dtype="float64")
         tensor([1.5000, 2.0000], dtype=float64)
+        >>> t.to(Tensor([1], dtype="int32"))
+        tensor([1, 2], dtype=int32)
         """
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if not (isinstance(a, str) and a == "cpu"):
-                dtype = a
-        return self.type(dtype) if dtype is not None else self
+        request = devices.parse_to_args(*args, **kwargs)
+        out = self if request.dtype is None else self.type(request.dtype)
+        return out.clone() if request.copy and out is self else out
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> "Tensor":
+        """Refused with a clear error: there is no GPU backend (see `tinygrad_cnn.cuda`).
+
+        >>> try:
+        ...     Tensor([1.0]).cuda()
+        ... except RuntimeError as error:
+        ...     print(str(error)[:50])
+        cannot use device 'cuda': tinygrad_cnn runs on the
+        """
+        devices.resolve("cuda" if device is None else devices.device("cuda", device)
+                        if isinstance(device, int) else device)
+        return self
 
     def type(self, dtype: Any) -> "Tensor":
         """Cast to `dtype` (returns self if it already has it). A float-to-float cast of a
@@ -446,7 +473,7 @@ class Tensor:
     def float(self) -> "Tensor":
         """Cast to float32; `double()`, `long()`, `int()`, `bool()` are the other casts.
 
-        >>> Tensor([1, 2]).float()
+        >>> Tensor([1, 2], dtype="int64").float()
         tensor([1., 2.])
         >>> t = Tensor([0.0, -1.7])
         >>> t.double()
@@ -499,7 +526,7 @@ class Tensor:
     def is_floating_point(self) -> bool:
         """True for float dtypes.
 
-        >>> Tensor([1.0]).is_floating_point(), Tensor([1]).is_floating_point()
+        >>> Tensor([1.0]).is_floating_point(), Tensor([1], dtype="int64").is_floating_point()
         (True, False)
         """
         return self._data.dtype.kind == "f"
@@ -536,7 +563,7 @@ class Tensor:
             return other
         if isinstance(other, (int, float, bool, np.number, np.bool_)):
             return Tensor._wrap(dtypes.scalar_array(other, self._data.dtype), False)
-        return Tensor(other)
+        return Tensor(dtypes.to_array(other))
 
     def _operands(self, other: Any, elementwise: bool = True) -> Tuple["Tensor", "Tensor"]:
         """(self, other) as tensors of one dtype, promoted as PyTorch does; for elementwise
@@ -606,7 +633,7 @@ def as_tensor(x: Any, like: Optional[Tensor] = None) -> Tensor:
         return x
     if like is not None:
         return like._operand(x)
-    return Tensor(x)
+    return Tensor(dtypes.to_array(x))
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:

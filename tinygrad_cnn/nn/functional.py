@@ -284,7 +284,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of class indices given log-probabilities (N, C, ...).
 
-    >>> nll_loss(Tensor([[-1.0, -2.0]]), Tensor([1])).item()
+    >>> nll_loss(Tensor([[-1.0, -2.0]]), Tensor([1], dtype="int64")).item()
     2.0
     """
     check_reduction(reduction)
@@ -306,7 +306,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
                   label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits (N, C, ...) with class indices or class probabilities.
 
-    >>> cross_entropy(Tensor([[0.0, 0.0]]), Tensor([0])).item()  # log(2)
+    >>> cross_entropy(Tensor([[0.0, 0.0]]), Tensor([0], dtype="int64")).item()  # log(2)
     0.6931471...
     """
     check_reduction(reduction)

@@ -43,8 +43,8 @@ ne = _comparison(np.not_equal, "!=", "ne")
 def logical_not(input) -> Any:
     """Logical `~`, `&`, `|` on bool tensors (e.g. to combine masks).
 
-    >>> from tinygrad_cnn import Tensor
-    >>> a, b = Tensor([True, False]), Tensor([True, True])
+    >>> from tinygrad_cnn import tensor
+    >>> a, b = tensor([True, False]), tensor([True, True])
     >>> ~a, a & b, a | b
     (tensor([False,  True]), tensor([ True, False]), tensor([ True,  True]))
     """

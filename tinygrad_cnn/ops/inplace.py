@@ -171,7 +171,7 @@ def copy_(self, src: Any) -> Any:
     requires grad is recorded (the gradient flows back to it).
 
     >>> from tinygrad_cnn import Tensor
-    >>> Tensor([1.0, 2.0]).copy_(Tensor([5, 6]))
+    >>> Tensor([1.0, 2.0]).copy_(Tensor([5, 6], dtype="int64"))
     tensor([5., 6.])
     """
     check_writable(self)

@@ -272,7 +272,7 @@ def getitem(input, index: Any) -> Any:
 
     >>> from tinygrad_cnn import Tensor
     >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    >>> x.detach()[:, 0], x.detach()[Tensor([1, 0]), Tensor([0, 1])]
+    >>> x.detach()[:, 0], x.detach()[Tensor([1, 0], dtype="int64"), Tensor([0, 1], dtype="int64")]
     (tensor([1., 3.]), tensor([3., 2.]))
     >>> x[1].sum().backward(); x.grad
     tensor([[0., 0.],

@@ -61,7 +61,7 @@ class CrossEntropyLoss(_WeightedLoss):
     class probabilities.
 
     >>> from tinygrad_cnn import Tensor, zeros
-    >>> round(CrossEntropyLoss()(zeros(2, 4), Tensor([0, 3])).item(), 4)
+    >>> round(CrossEntropyLoss()(zeros(2, 4), Tensor([0, 3], dtype="int64")).item(), 4)
     1.3863
     """
 
@@ -81,7 +81,7 @@ class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities (N, C) against class indices.
 
     >>> from tinygrad_cnn import Tensor
-    >>> NLLLoss()(Tensor([[-1.0, -2.0]]), Tensor([1])).item()
+    >>> NLLLoss()(Tensor([[-1.0, -2.0]]), Tensor([1], dtype="int64")).item()
     2.0
     """
 

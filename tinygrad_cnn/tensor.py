@@ -39,7 +39,7 @@ class Tensor:
     `torch.Tensor([1, 2])` does (`tensor([1, 2])` infers int64); arrays keep their dtype.
 
     >>> t = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    >>> t.shape, t.dtype, Tensor([1, 2], dtype="int64").dtype
+    >>> t.shape, t.dtype, Tensor([1, 2]).dtype
     ((3,), dtype('float32'), dtype('float32'))
     >>> Tensor([1, 2], dtype="float64")
     tensor([1., 2.], dtype=float64)

@@ -99,6 +99,20 @@ _EXAMPLES = {
                     "[-0.6931, -0.6931]"),
     "clone": ("clone(x).tolist() == x.tolist()", "True"),
     "detach": ("detach(ones(1, requires_grad=True)).requires_grad", "False"),
+    "flip": ("flip(x, 0).tolist()", "[[3.0, 4.0], [1.0, -2.0]]"),
+    "cumsum": ("cumsum(x, 1).tolist()", "[[1.0, -1.0], [3.0, 7.0]]"),
+    "prod": ("prod(x).item()", "-24.0"),
+    "all": ("all(x > 0).item()", "False"),
+    "any": ("any(x > 0).item()", "True"),
+    "sort": ("sort(x, 1).values.tolist()", "[[-2.0, 1.0], [3.0, 4.0]]"),
+    "argsort": ("argsort(x, 1).tolist()", "[[1, 0], [0, 1]]"),
+    "topk": ("topk(x, 1).values.tolist()", "[[1.0], [4.0]]"),
+    "gather": ("gather(x, 1, tensor([[1], [0]])).tolist()", "[[-2.0], [3.0]]"),
+    "index_select": ("index_select(x, 0, tensor([1])).tolist()", "[[3.0, 4.0]]"),
+    "chunk": ("[t.shape for t in chunk(x, 2)]", "[(1, 2), (1, 2)]"),
+    "split": ("[t.shape for t in split(x, 1, dim=1)]", "[(2, 1), (2, 1)]"),
+    "norm": ("norm(tensor([3.0, 4.0])).item()", "5.0"),
+    "bmm": ("bmm(ones(1, 2, 3), ones(1, 3, 1)).tolist()", "[[[3.0], [3.0]]]"),
 }
 
 
@@ -120,13 +134,26 @@ _METHODS = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs
               "clip", "maximum", "minimum", "matmul", "sum", "mean", "max", "min", "amax",
               "amin", "argmax", "argmin", "var", "std", "reshape", "flatten", "transpose",
               "permute", "squeeze", "unsqueeze", "relu", "sigmoid", "tanh", "softmax",
-              "log_softmax", "clone", "detach")
+              "log_softmax", "clone", "detach", "flip", "cumsum", "prod", "all", "any",
+              "sort", "argsort", "topk", "gather", "index_select", "chunk", "split", "norm",
+              "bmm")
 # torch-style free functions (`exp(x)`, `sum(x, dim)`); kept in a dict rather than this
 # module's globals so that `max`, `sum`, `abs` do not shadow the builtins used here
 METHOD_FUNCTIONS = {name: _method(name) for name in _METHODS}
 # doctest only collects functions found in a module's globals; the generated ones live in
 # METHOD_FUNCTIONS, so hand them over explicitly
 __test__ = dict(METHOD_FUNCTIONS)
+
+
+def einsum(equation: str, *operands: Tensor) -> Tensor:
+    """Einstein summation (see `ops/einsum.py`).
+
+    >>> from tinygrad_cnn import ones
+    >>> einsum("bij,bjk->bik", ones(2, 1, 3), ones(2, 3, 1)).shape
+    (2, 1, 1)
+    """
+    from .ops.einsum import einsum as _einsum
+    return _einsum(equation, *operands)
 
 
 def numel(input: Tensor) -> int:

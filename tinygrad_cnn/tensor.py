@@ -544,6 +544,13 @@ class Tensor:
     from .ops.shape import expand, expand_as, flatten, getitem, permute, reshape, squeeze, t, \
         transpose, unsqueeze
     from .ops.compare import eq, ge, gt, le, logical_and, logical_not, logical_or, lt, ne
+    from .ops.gather import argsort, gather, index_select, sort, topk
+    from .ops.movement import chunk, flip, repeat, split, view_as
+    from .ops.scan import cumsum, prod
+    from .ops.logical import all, any
+    from .ops.norm import norm
+    from .ops.einsum import bmm
+    from .ops.new import new_empty, new_full, new_ones, new_tensor, new_zeros, type_as
     # operators and aliases
     __add__, __sub__, __mul__, __truediv__, __pow__, __matmul__ = add, sub, mul, div, pow, matmul
     __radd__, __rsub__, __rmul__, __rtruediv__, __rpow__ = radd, rsub, rmul, rdiv, rpow

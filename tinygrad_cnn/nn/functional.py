@@ -19,6 +19,13 @@ from ..checks import integer, real
 from ..ops.activation import leaky_relu  # noqa: F401  (re-exported)
 from ..ops.batch_norm import BatchNorm, batch_statistics
 from ..ops.conv2d import conv2d  # noqa: F401  (re-exported)
+from ..ops.conv_transpose2d import conv_transpose2d  # noqa: F401
+from ..ops.dropout2d import dropout2d  # noqa: F401
+from ..ops.gelu import gelu, silu  # noqa: F401
+from ..ops.inplace import apply_inplace
+from ..ops.interpolate import interpolate  # noqa: F401
+from ..ops.normalization import group_norm, layer_norm  # noqa: F401
+from ..ops.one_hot import one_hot  # noqa: F401
 from ..ops.dropout import Dropout
 from ..ops.hardtanh import hardtanh  # noqa: F401
 from ..ops.loss import (BinaryCrossEntropy, BinaryCrossEntropyWithLogits, NLLLoss,
@@ -45,7 +52,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> relu(Tensor([-1.0, 1.0])).tolist()
     [0.0, 1.0]
     """
-    return input.relu()
+    return apply_inplace(input, Tensor.relu) if inplace else input.relu()
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -156,7 +163,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    return Dropout.apply(input, p=p)
+    return apply_inplace(input, Dropout.apply, p=p) if inplace else Dropout.apply(input, p=p)
 
 
 def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],

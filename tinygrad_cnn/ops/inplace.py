@@ -87,12 +87,22 @@ def _snapshot(t: Any, args: tuple) -> Any:
     return before
 
 
+def apply_inplace(t: Any, op: Callable, *args: Any, **kwargs: Any) -> Any:
+    """`op(t, *args)` written into `t` (PyTorch's in-place rules above); returns `t`.
+
+    >>> from tinygrad_cnn import Tensor
+    >>> t = Tensor([1.0, -1.0]); apply_inplace(t, abs) is t, t
+    (True, tensor([1., 1.]))
+    """
+    check_writable(t)
+    before = _snapshot(t, args)
+    args = tuple(before if a is t else a for a in args)  # y *= y reads y's old value
+    return assign(t, op(before, *args, **kwargs), before)
+
+
 def _inplace(op: Callable, doc: str) -> Callable:
     def method(self, *args: Any, **kwargs: Any) -> Any:
-        check_writable(self)
-        before = _snapshot(self, args)
-        args = tuple(before if a is self else a for a in args)  # y *= y reads y's old value
-        return assign(self, op(before, *args, **kwargs), before)
+        return apply_inplace(self, op, *args, **kwargs)
     method.__doc__ = doc
     return method
 

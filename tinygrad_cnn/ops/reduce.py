@@ -1,6 +1,7 @@
 """Reductions over `dim` (None, int or tuple) with `keepdim`: forward and local gradient."""
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 from typing import Any, Callable, Optional
 
@@ -22,6 +23,18 @@ def normalize_dims(dim, ndim: int):
         raise RuntimeError(f"dim {max(out, key=out.count)} appears multiple times in the list "
                            f"of dims {dims}")
     return tuple(sorted(out)) if ndim else ()
+
+
+def accepts_axis(fn: Callable) -> Callable:
+    """Also take numpy's `axis=` for `dim=`, as PyTorch's reductions do."""
+    @functools.wraps(fn)
+    def reduction(*args: Any, axis: Any = None, **kwargs: Any) -> Any:
+        if axis is not None:
+            if "dim" in kwargs or len(args) > 1:
+                raise TypeError(f"{fn.__name__}() got both dim and axis (axis is its alias)")
+            kwargs["dim"] = axis
+        return fn(*args, **kwargs)
+    return reduction
 
 
 def expand_back(g: np.ndarray, in_shape: tuple, axes: tuple, keepdim: bool) -> np.ndarray:
@@ -143,6 +156,7 @@ MinMax.__doc__ = """`(values, indices)` returned by `Tensor.max(dim)` / `Tensor.
 """
 
 
+@accepts_axis
 def sum(input, dim: Any = None, keepdim: bool = False) -> Any:
     """Sum of all elements, or along `dim` (an int or a tuple of ints); `keepdim=True`
     keeps the reduced dims with size 1.
@@ -157,6 +171,7 @@ def sum(input, dim: Any = None, keepdim: bool = False) -> Any:
     return Sum.apply(input, dim=dim, keepdim=keepdim)
 
 
+@accepts_axis
 def mean(input, dim: Any = None, keepdim: bool = False) -> Any:
     """Mean of all elements, or along `dim` (floating point tensors only).
 
@@ -175,6 +190,7 @@ def mean(input, dim: Any = None, keepdim: bool = False) -> Any:
     return Mean.apply(input, dim=dim, keepdim=keepdim)
 
 
+@accepts_axis
 def max(input, dim: Optional[int] = None, keepdim: bool = False):
     """Max over everything, or `(values, indices)` along one `dim`; given a tensor,
     the elementwise `maximum`. The gradient goes to the selected element.
@@ -196,6 +212,7 @@ def max(input, dim: Optional[int] = None, keepdim: bool = False):
     return MinMax(*out) if isinstance(out, tuple) else out
 
 
+@accepts_axis
 def min(input, dim: Optional[int] = None, keepdim: bool = False):
     """Min over everything, or `(values, indices)` along one `dim` (see `max`).
 
@@ -212,6 +229,7 @@ def min(input, dim: Optional[int] = None, keepdim: bool = False):
     return MinMax(*out) if isinstance(out, tuple) else out
 
 
+@accepts_axis
 def amax(input, dim: Any = None, keepdim: bool = False) -> Any:
     """Max values only, over one dim or a tuple of dims.
 
@@ -224,6 +242,7 @@ def amax(input, dim: Any = None, keepdim: bool = False) -> Any:
     return Max.apply(input, dim=dim, keepdim=keepdim)
 
 
+@accepts_axis
 def amin(input, dim: Any = None, keepdim: bool = False) -> Any:
     """Min values only, over one dim or a tuple of dims (see `amax`).
 
@@ -236,6 +255,7 @@ def amin(input, dim: Any = None, keepdim: bool = False) -> Any:
     return Max.apply(input, dim=dim, keepdim=keepdim, smallest=True)
 
 
+@accepts_axis
 def argmax(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """Index of the max along `dim`, or into the flattened tensor if dim is None.
 
@@ -247,6 +267,7 @@ def argmax(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     return _arg(input, np.argmax, dim, keepdim)
 
 
+@accepts_axis
 def argmin(input, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """Index of the min along `dim`, or into the flattened tensor (see `argmax`).
 
@@ -268,6 +289,7 @@ def _arg(input, pick: Callable, dim: Optional[int], keepdim: bool) -> Any:
     return input._wrap(np.asarray(pick(input._data, axis=dim, keepdims=keepdim)), False)
 
 
+@accepts_axis
 def var(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
         correction: Optional[int] = None) -> Any:
     """Variance with Bessel's correction by default (`correction=1`);
@@ -284,6 +306,7 @@ def var(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool =
                             correction=_correction(unbiased, correction))
 
 
+@accepts_axis
 def std(input, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False,
         correction: Optional[int] = None) -> Any:
     """Standard deviation (see `var`).

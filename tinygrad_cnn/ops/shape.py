@@ -270,9 +270,9 @@ def getitem(input, index: Any) -> Any:
     """numpy-style indexing: ints, slices, None, and integer or bool tensors/lists.
     Gradients flow back to the selected elements.
 
-    >>> from tinygrad_cnn import Tensor
+    >>> from tinygrad_cnn import Tensor, tensor
     >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    >>> x.detach()[:, 0], x.detach()[Tensor([1, 0], dtype="int64"), Tensor([0, 1], dtype="int64")]
+    >>> x.detach()[:, 0], x.detach()[tensor([1, 0]), tensor([0, 1])]
     (tensor([1., 3.]), tensor([3., 2.]))
     >>> x[1].sum().backward(); x.grad
     tensor([[0., 0.],

@@ -1,7 +1,8 @@
-"""Activation layers: `ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`, `Softmax`, `LogSoftmax`.
+"""Activation layers: `ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`, `GELU`, `SiLU`, `Softmax`,
+`LogSoftmax`.
 
-`inplace=True` is accepted for API compatibility (and shown in the repr) but the result is
-always a new tensor: numpy arrays are cheap to allocate and the graph stays simple.
+`inplace=True` writes the result into the input, as PyTorch (ReLU, SiLU; LeakyReLU accepts
+it and returns a new tensor); the in-place rules are ops/inplace.py's.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -75,6 +76,44 @@ class Tanh(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanh(input)
+
+
+class GELU(Module):
+    """x·Φ(x), or its tanh approximation (approximate='tanh').
+
+    >>> from tinygrad_cnn import Tensor
+    >>> GELU()(Tensor([0.0, 1.0]))
+    tensor([0.0000, 0.8413])
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate='{self.approximate}'"
+
+
+class SiLU(Module):
+    """x·sigmoid(x).
+
+    >>> from tinygrad_cnn import Tensor
+    >>> SiLU()(Tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7311])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class _AlongDim(Module):

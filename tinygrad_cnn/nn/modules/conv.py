@@ -1,4 +1,4 @@
-"""`Conv2d`."""
+"""`Conv2d` and `ConvTranspose2d`."""
 from __future__ import annotations
 
 from typing import Any, Tuple, Union
@@ -91,3 +91,33 @@ class Conv2d(Module):
         if self.bias is None:
             s += ", bias=False"
         return s
+
+
+class ConvTranspose2d(Conv2d):
+    """Transposed 2-D convolution; weight (C_in, C_out/groups, kH, kW), as PyTorch.
+
+    >>> from tinygrad_cnn import randn
+    >>> ConvTranspose2d(8, 4, 2, stride=2)(randn(1, 8, 7, 7)).shape
+    (1, 4, 14, 14)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
+                 stride: IntPair = 1, padding: IntPair = 0, output_padding: IntPair = 0,
+                 groups: int = 1, bias: bool = True, dilation: IntPair = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        if isinstance(padding, str):
+            raise TypeError("ConvTranspose2d: padding must be an int or a pair of ints")
+        super().__init__(out_channels, in_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.output_padding = _checked_pair(output_padding, "output_padding", 0)
+        kh, kw = self.kernel_size
+        self.weight = Parameter(np.empty((in_channels, out_channels // groups, kh, kw),
+                                         self.weight.dtype))
+        if bias:
+            self.bias = Parameter(np.empty(out_channels, self.weight.dtype))
+        self.reset_parameters()
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)

@@ -1,4 +1,4 @@
-"""`Dropout`."""
+"""`Dropout` and `Dropout2d`."""
 from __future__ import annotations
 
 from ...checks import real
@@ -23,7 +23,19 @@ class Dropout(Module):
         self.p, self.inplace = p, inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of (N, C, H, W) inputs with probability p (training only).
+
+    >>> from tinygrad_cnn import ones
+    >>> Dropout2d(0.5).eval()(ones(1, 2, 1, 1)).reshape(-1).tolist()
+    [1.0, 1.0]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import tinygrad_cnn as tg
+import tinygrad_cnn as tc
 from tinygrad_cnn import nn
 
 
@@ -111,9 +112,14 @@ def test_module_without_forward_raises():
 def test_state_dict_round_trip_and_values_are_copies():
     a, b = TinyNet(), TinyNet()
     sd = a.state_dict()
-    assert all(isinstance(v, np.ndarray) for v in sd.values())
-    a.fc1.weight._data += 1  # a snapshot: later changes do not leak into the saved dict
-    assert not np.array_equal(sd["fc1.weight"], a.fc1.weight._data)
+    assert all(isinstance(v, tc.Tensor) and not v.requires_grad for v in sd.values())
+    copy = sd["fc1.weight"].clone()  # values behave like torch's: clone, shape, numpy
+    assert copy.shape == sd["fc1.weight"].shape == a.fc1.weight.shape
+    with tc.no_grad():
+        a.fc1.weight += 1  # a snapshot: later changes do not leak into the saved dict
+    assert not np.array_equal(sd["fc1.weight"].numpy(), a.fc1.weight.detach().numpy())
+    np.testing.assert_array_equal(copy.numpy(), sd["fc1.weight"].numpy())
+    assert b.load_state_dict({k: v.numpy() for k, v in sd.items()}).missing_keys == []
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     for name, value in b.state_dict().items():

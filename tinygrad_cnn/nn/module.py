@@ -304,18 +304,20 @@ class Module:
         return self.to(np.float64)
 
     # ----- saving and loading -----------------------------------------------------------
-    def state_dict(self, prefix: str = "") -> "OrderedDict[str, np.ndarray]":
-        """Parameters and persistent buffers by dotted name, in PyTorch's order, as numpy
-        arrays.
+    def state_dict(self, prefix: str = "") -> "OrderedDict[str, Tensor]":
+        """Parameters and persistent buffers by dotted name, in PyTorch's order, as tensors
+        outside the graph (`.clone()`, `.shape`, `.numpy()`, `np.asarray` work).
 
-        Unlike PyTorch (which returns tensors sharing memory), the arrays are *copies*: a
+        Unlike PyTorch (whose tensors share memory with the model), they are *copies*: a
         saved state dict is a snapshot that later training does not change.
 
         >>> from tinygrad_cnn import nn
-        >>> list(nn.Linear(2, 1).state_dict())
-        ['weight', 'bias']
+        >>> state = nn.Linear(2, 1).state_dict()
+        >>> list(state), state["weight"].shape, state["bias"].clone().requires_grad
+        (['weight', 'bias'], (1, 2), False)
         """
-        return OrderedDict((name, t._data.copy()) for name, t in self._state_tensors(prefix))
+        return OrderedDict((name, Tensor._wrap(t._data.copy(), False))
+                           for name, t in self._state_tensors(prefix))
 
     def _state_tensors(self, prefix: str = "") -> Iterator[Tuple[str, Tensor]]:
         """Each module's parameters then persistent buffers, depth first (PyTorch's order;

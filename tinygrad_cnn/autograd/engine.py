@@ -6,7 +6,7 @@ what makes a tensor used twice (a diamond) come out right.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -166,7 +166,7 @@ def _shared(parents: tuple, grads: tuple) -> bool:
 
 
 def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
-                 allocate: Allocate = np.empty) -> None:
+                 allocate: Allocate = np.empty, capture: Optional[dict] = None) -> None:
     """Propagate `grad` (d output / d root) to every leaf that requires grad.
 
     Each pending gradient carries whether only this walk holds it ("owned"): a Function's
@@ -174,6 +174,8 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
     so a result is owned unless it is a view, the given gradient when that was not owned,
     or one array handed to two inputs (Add's `g, g`). The seed, hook results and a
     gradient kept by retain_grad are not owned. Owned gradients become `.grad` uncopied.
+    With `capture` ({id(tensor): None, ...}, autograd.grad's), no `.grad` is written: the
+    gradients reaching those tensors are stored in it instead.
     """
     pending: Dict[int, Tuple[np.ndarray, bool]] = {id(root): (grad, False)}
     for node in topological_order(root):
@@ -183,7 +185,10 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
         if node._hooks:
             g, owned = _run_hooks(node, g), False  # a hook may keep what it was given
         fn = node._ctx
-        if fn is None or node._retains_grad:
+        if capture is not None:
+            if id(node) in capture:
+                capture[id(node)] = g.copy()
+        elif fn is None or node._retains_grad:
             _accumulate(node, g, owned, allocate)
             owned = False
         if fn is None:

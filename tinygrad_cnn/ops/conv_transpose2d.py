@@ -70,6 +70,12 @@ def conv_transpose2d(input: Any, weight: Any, bias: Optional[Any] = None, stride
     if any(o >= max(s, d) for o, s, d in zip(output_padding, stride, dilation)):
         raise RuntimeError("output padding must be smaller than either stride or dilation, "
                            f"got output_padding={output_padding}, stride={stride}")
+    size = [(n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in zip(
+        input.shape[2:], stride, padding, dilation, weight.shape[2:], output_padding)]
+    if min(size) <= 0:
+        raise RuntimeError(f"conv_transpose2d: the output size {tuple(size)} is too small for "
+                           f"input {list(input.shape)}, kernel {list(weight.shape[2:])}, "
+                           f"stride {stride}, padding {padding}")
     x = Dilate.apply(input, stride=stride) if stride != (1, 1) else input
     edges = [d * (k - 1) - p for d, k, p in zip(dilation, weight.shape[2:], padding)]
     lo = [max(e, 0) for e in edges]

@@ -236,3 +236,27 @@ def test_onnx_resnet_option_a_shortcut_with_strided_slice_and_pad():
     proto = to_onnx(Shortcut(), x)
     out = ort.InferenceSession(proto.SerializeToString()).run(None, {"input": x})[0]
     np.testing.assert_array_equal(out, ours(Shortcut(), x))
+
+
+def test_onnx_exports_the_newer_layers_and_ops():
+    class Modern(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.LayerNorm(6)
+            self.fc = nn.Linear(6, 6)
+
+        def forward(self, x):
+            y = nn.GELU()(self.norm(x)) + nn.GELU(approximate="tanh")(x).flip(1)
+            y = nn.SiLU()(self.fc(y)).cumsum(1)
+            return tg.einsum("bi,ij->bj", y, self.fc.weight)
+
+    tg.manual_seed(0)
+    model = Modern().eval()
+    x = np.random.default_rng(0).standard_normal((5, 6)).astype(np.float32)
+    proto = to_onnx(model, x)
+    ops = {n.op_type for n in proto.graph.node}
+    assert {"Erf", "Tanh", "Sigmoid", "Slice", "CumSum", "Einsum"} <= ops
+    out = ort.InferenceSession(proto.SerializeToString()).run(None, {"input": x})[0]
+    np.testing.assert_allclose(out, ours(model, x), atol=1e-5, rtol=1e-5)
+    with pytest.raises(NotImplementedError, match="cannot export the op Prod yet"):
+        to_onnx(type("P", (nn.Module,), {"forward": lambda self, x: x.prod(1)})(), x)

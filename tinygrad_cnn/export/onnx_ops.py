@@ -178,6 +178,30 @@ def _clamp(b: "_GraphBuilder", t: Tensor, ins: List[str], o: Dict[str, Any]) -> 
     return b.node("Clip", [ins[0], *bound])
 
 
+def _gelu(b: "_GraphBuilder", t: Tensor, ins: List[str], o: Dict[str, Any]) -> str:
+    """Opset 17 has no Gelu node: x·(1 + erf(x/√2))/2, or the tanh form."""
+    def const(v: float) -> str:
+        return b.constant(np.array(v, t.dtype), "gelu")
+    x = ins[0]
+    if o.get("approximate") == "tanh":
+        cube = b.node("Mul", [b.node("Mul", [x, x]), x])
+        inner = b.node("Mul", [b.node("Add", [x, b.node("Mul", [cube, const(0.044715)])]),
+                               const(float(np.sqrt(2.0 / np.pi)))])
+        bump = b.node("Tanh", [inner])
+    else:
+        bump = b.node("Erf", [b.node("Div", [x, const(float(np.sqrt(2.0)))])])
+    return b.node("Mul", [b.node("Mul", [x, const(0.5)]), b.node("Add", [bump, const(1.0)])])
+
+
+def _flip(b: "_GraphBuilder", t: Tensor, ins: List[str], o: Dict[str, Any]) -> str:
+    axes = list(o["dims"])
+    big = np.iinfo(np.int64).max
+    return b.node("Slice", [ins[0], b.constant(np.full(len(axes), -1, np.int64), "starts"),
+                            b.constant(np.full(len(axes), -big, np.int64), "ends"),
+                            b.constant(np.array(axes, np.int64), "axes"),
+                            b.constant(np.full(len(axes), -1, np.int64), "steps")])
+
+
 CONVERTERS: Dict[str, Converter] = {
     "Add": _same("Add"), "Sub": _same("Sub"), "Mul": _same("Mul"), "Div": _same("Div"),
     "Pow": _same("Pow"), "MatMul": _same("MatMul"), "Maximum": _same("Max"),
@@ -196,4 +220,9 @@ CONVERTERS: Dict[str, Converter] = {
     "AdaptiveAvgPool2d": _adaptive_avg_pool, "BatchNorm": _batch_norm, "Dropout": _dropout,
     "Reshape": _reshape, "Pad": _pad, "Getitem": _getitem, "Sum": _reduce("ReduceSum", True),
     "Mean": _reduce("ReduceMean", False), "Clamp": _clamp,
+    "GELU": _gelu, "SiLU": lambda b, t, ins, o: b.node("Mul", [ins[0], b.node("Sigmoid", ins)]),
+    "Flip": _flip, "Cumsum": lambda b, t, ins, o: b.node(
+        "CumSum", [ins[0], b.constant(np.array(o["dim"], np.int64), "axis")]),
+    "Einsum": lambda b, t, ins, o: b.node(
+        "Einsum", ins, equation=",".join(o["inputs"]) + "->" + o["output"]),
 }

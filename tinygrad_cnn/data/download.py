@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
+import os  # noqa: F401  (the doctests use it)
+import tempfile  # noqa: F401
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import Callable, Optional, Sequence, Union
 
 from tqdm import tqdm
 
+from ..atomic import replacing
 from ..errors import DownloadError
 
 CHUNK = 1 << 16
@@ -60,39 +61,33 @@ def download(urls: Union[str, Sequence[str]], dest: Union[str, Path], md5: Optio
     failures = []
     for url in urls:
         try:
-            tmp = _fetch(url, dest, opener, timeout, progress)
+            with replacing(dest) as tmp:  # renamed over dest only once complete and verified
+                _fetch(url, tmp, dest.name, opener, timeout, progress)
+                _verify(tmp, url, md5, sha256)
         except (urllib.error.URLError, OSError) as err:
             failures.append(f"{url}: {getattr(err, 'reason', err)}")
             continue
-        _verify_or_delete(tmp, url, md5, sha256)
-        os.replace(tmp, dest)  # atomic on the same file system
         return dest
     raise DownloadError(dest, failures)
 
 
-def _fetch(url: str, dest: Path, opener: Opener, timeout: float, progress: bool) -> Path:
-    """Stream `url` into a temporary file beside `dest`; returns the temporary path."""
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, opener(url, timeout=timeout) as response:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name,
-                      disable=not progress, leave=False) as bar:
-                for chunk in iter(lambda: response.read(CHUNK), b""):
-                    out.write(chunk)
-                    bar.update(len(chunk))
-    except BaseException:
-        os.unlink(tmp_name)
-        raise
-    return Path(tmp_name)
+def _fetch(url: str, tmp: Path, name: str, opener: Opener, timeout: float,
+           progress: bool) -> None:
+    """Stream `url` into the file `tmp` (the bar says `name`)."""
+    with open(tmp, "wb") as out, opener(url, timeout=timeout) as response:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        with tqdm(total=total, unit="B", unit_scale=True, desc=name,
+                  disable=not progress, leave=False) as bar:
+            for chunk in iter(lambda: response.read(CHUNK), b""):
+                out.write(chunk)
+                bar.update(len(chunk))
 
 
-def _verify_or_delete(path: Path, url: str, md5: Optional[str], sha256: Optional[str]) -> None:
+def _verify(path: Path, url: str, md5: Optional[str], sha256: Optional[str]) -> None:
     for algorithm, expected in (("md5", md5), ("sha256", sha256)):
         if expected is None:
             continue
         actual = file_hash(path, algorithm)
         if actual != expected.lower():
-            path.unlink()
             raise ValueError(f"checksum mismatch for {url}: {algorithm} {actual}, expected "
                              f"{expected}; the download is corrupt or the file has changed")

@@ -16,15 +16,13 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import re
-import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Dict, List, Union
+from typing import Any, Dict, Union
 
 import numpy as np
 
+from ..atomic import remove_stale_temp_files, write_atomically  # noqa: F401  (re-exported)
 from ..errors import DataFileError
 
 _META = "__meta__.json"
@@ -88,69 +86,14 @@ def save_checkpoint(path: Union[str, Path], state: Dict[str, Any]) -> Path:
     meta = json.dumps(_split(state, "s", arrays))
     buffer = io.BytesIO()
     np.savez(buffer, **{_META: np.frombuffer(meta.encode(), np.uint8)}, **arrays)
-    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.{os.getpid()}.", suffix=".tmp",
-                               dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a checkpoint is not
-        with os.fdopen(fd, "wb") as f:
-            f.write(buffer.getbuffer())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    remove_stale_temp_files(path)
+    write_atomically(path, buffer.getbuffer())
     return path
-
-
-def remove_stale_temp_files(path: Union[str, Path]) -> List[Path]:
-    """Delete the temporary files that saves of `path` killed mid-write (SIGKILL, power
-    cut) left behind: only names `save_checkpoint` makes, `<name>.<pid>.<8 chars>.tmp`,
-    whose writing process is gone. Returns what was removed.
-
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp()); (d / "c.npz.999999999.abcd1234.tmp").write_bytes(b"x")
-    1
-    >>> [p.name for p in remove_stale_temp_files(d / "c.npz")]
-    ['c.npz.999999999.abcd1234.tmp']
-    """
-    path = Path(path)
-    pattern = re.compile(re.escape(path.name) + r"\.(\d+)\.[a-z0-9_]{8}\.tmp")
-    removed = []
-    for candidate in path.parent.iterdir():
-        match = pattern.fullmatch(candidate.name)
-        if match and not _process_alive(int(match.group(1))):
-            try:
-                candidate.unlink()
-            except FileNotFoundError:  # another save cleaned it up first
-                continue
-            removed.append(candidate)
-    return removed
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True  # ours: a save in progress in another thread
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True  # exists (another user's) or cannot tell: leave it
-    return True
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:
     """Read a checkpoint written by `save_checkpoint` (arrays come back as numpy arrays).
 
-    >>> from tinygrad_cnn import ones
+    >>> import tempfile; from tinygrad_cnn import ones
     >>> p = save_checkpoint(tempfile.mkdtemp() + "/c.npz", {"model": {"w": ones(2)}, "lr": 0.1})
     >>> state = load_checkpoint(p); state["model"]["w"].tolist(), state["lr"]
     ([1.0, 1.0], 0.1)

@@ -3,33 +3,20 @@ per epoch), the curves, the confusion matrix and misclassified test images (PNGs
 written atomically (a temporary file renamed over the target)."""
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
+import tempfile  # noqa: F401  (the doctests use it)
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+
+from ..atomic import replacing, write_atomically
 
 METRICS, CURVES = "metrics.csv", "curves.png"
 CONFUSION, MISCLASSIFIED = "confusion.png", "misclassified.png"
 COLUMNS = ("epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr",
            "seconds", "images")
-
-
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[str]:
-    """Yield a temporary path beside `path`; on success it replaces `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def write_metrics(history: List[Dict[str, float]], path: Path) -> None:
@@ -46,8 +33,7 @@ def write_metrics(history: List[Dict[str, float]], path: Path) -> None:
     writer = csv.DictWriter(text, COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(history)
-    with _replacing(path) as tmp:
-        Path(tmp).write_text(text.getvalue())
+    write_atomically(path, text.getvalue().encode())
 
 
 def _pyplot():
@@ -60,7 +46,7 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> None:
-    with _replacing(path) as tmp:
+    with replacing(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
     _pyplot().close(fig)
 

@@ -19,13 +19,12 @@ else the frames are shown as a static strip.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional
 
+from ..atomic import write_atomically
 from . import style
 from .backward_graph import Restyle, draw_backward
 from .circuit import _Builder, render_circuit
@@ -125,14 +124,7 @@ class Frames:
         3
         """
         data = self.gif_bytes(seconds_per_frame=seconds_per_frame, width=width)
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".gif")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        return path
+        return write_atomically(path, data)
 
     def animation(self, *, seconds_per_frame: float = 1.2, width: int = PAGE_PX) -> "Animation":
         """The GIF, shown inline by Jupyter at most the cell's width (needs no widget).

@@ -14,13 +14,13 @@ Everything else is `graphviz.Digraph`: `.source`, `.render()`, `.pipe()`, `.attr
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 import graphviz
+
+from ..atomic import write_atomically
 
 #: the column a picture must read in (README on GitHub, a notebook cell), in CSS px
 PAGE_PX = 900
@@ -97,12 +97,7 @@ class Picture(graphviz.Digraph):
             data = self.svg().encode("utf-8")
         else:
             data = self.copy_with(dpi=str(dpi)).pipe(format=fmt)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        return path
+        return write_atomically(path, data)
 
     def copy_with(self, **graph_attr: str) -> "Picture":
         """A copy with some graph attributes changed.

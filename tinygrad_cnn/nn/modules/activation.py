@@ -88,32 +88,27 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
+        if approximate not in ("none", "tanh"):  # refused here, not at the first forward
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.gelu(input, self.approximate)
 
     def extra_repr(self) -> str:
         return f"approximate='{self.approximate}'"
 
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, self.approximate)
 
-class SiLU(Module):
-    """x·sigmoid(x).
+
+class SiLU(ReLU):
+    """x·sigmoid(x) (`inplace=True` writes into the input, as ReLU).
 
     >>> from tinygrad_cnn import Tensor
     >>> SiLU()(Tensor([0.0, 1.0]))
     tensor([0.0000, 0.7311])
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.silu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
 
 
 class _AlongDim(Module):

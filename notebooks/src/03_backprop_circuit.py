@@ -38,8 +38,8 @@ loss = 0.5 * ((y - p) ** 2).sum()
 
 retain_all_grads(loss)            # keep .grad on conv, act and p too
 loss.backward()
-print("conv =", conv.detach().numpy().ravel(), " relu =", act.detach().numpy().ravel(), " a =", p.item(),
-      " loss =", round(loss.item(), 4))
+print("conv =", conv.detach().numpy().ravel(), " relu =", act.detach().numpy().ravel(),
+      " a =", p.item(), " loss =", round(loss.item(), 4))
 
 # %% [markdown]
 # ## The circuit

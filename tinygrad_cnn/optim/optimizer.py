@@ -116,6 +116,7 @@ class Optimizer:
                 if not state:
                     self._init_state(p._data, state, group)
                 self._update(p._data, self._direction(p, group), state, group)
+                p._version[0] += 1  # an in-place update, as PyTorch counts it
         return loss
 
     def _direction(self, p: Tensor, group: Dict[str, Any]) -> np.ndarray:

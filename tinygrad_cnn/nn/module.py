@@ -350,6 +350,7 @@ class Module:
                                   f"is {target.shape}.")
                 else:
                     target._data[...] = value
+                    target._version[0] += 1
         if strict and unexpected:
             errors.insert(0, "Unexpected key(s) in state_dict: "
                           + ", ".join(f'"{k}"' for k in unexpected) + ".")

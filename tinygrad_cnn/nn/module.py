@@ -17,7 +17,7 @@ from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequ
 
 import numpy as np
 
-from ..devices import parse_to_args
+from ..devices import parse_to_args, resolve
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -295,6 +295,24 @@ class Module:
                 t._data = t._data.astype(dtype)
                 if t.grad is not None:
                     t.grad._data = t.grad._data.astype(dtype)
+        return self
+
+    def cpu(self) -> "Module":
+        """Return self: modules live on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None) -> "Module":
+        """Refused with a clear error: there is no GPU backend (see `tinygrad_cnn.cuda`).
+
+        >>> from tinygrad_cnn import nn
+        >>> try:
+        ...     nn.Linear(1, 1).cuda()
+        ... except RuntimeError as error:
+        ...     print(str(error)[:25])
+        cannot use device 'cuda':
+        """
+        resolve("cuda" if device is None else f"cuda:{device}" if isinstance(device, int)
+                else device)
         return self
 
     def float(self) -> "Module":

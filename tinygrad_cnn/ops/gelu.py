@@ -8,16 +8,12 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from ..kernels.erf import erf
 from .circuit import elementwise
 from .inplace import apply_inplace
 from .unary import as_float
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    from math import erf
-    return np.vectorize(erf, otypes=[np.float64])(x)
 
 
 class GELU(Function):
@@ -32,7 +28,7 @@ class GELU(Function):
         if approximate == "tanh":
             self.t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
             return (0.5 * x * (1 + self.t)).astype(a.dtype)
-        self.cdf = 0.5 * (1 + _erf(x / math.sqrt(2.0)))
+        self.cdf = 0.5 * (1 + erf(x / math.sqrt(2.0)))
         return (x * self.cdf).astype(a.dtype)
 
     def backward(self, g):

@@ -55,7 +55,7 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
     """Resize (N, C, H, W) images: mode 'nearest' or 'bilinear' (align_corners as torch).
 
     >>> from tinygrad_cnn import Tensor
-    >>> interpolate(Tensor([[[[1.0, 2.0]]]]), scale_factor=2, mode="nearest")
+    >>> interpolate(Tensor([[[[1.0, 2.0]]]]), scale_factor=(1, 2), mode="nearest")
     tensor([[[[1., 1., 2., 2.]]]])
     >>> interpolate(Tensor([[[[1.0, 2.0]]]]), size=(1, 3), mode="bilinear", align_corners=True)
     tensor([[[[1.0000, 1.5000, 2.0000]]]])

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import devices, dtypes
 from .autograd import engine
+from .autograd.function import UNCHANGED, shared_version
 from .checks import broadcastable
 from .kernels import workspace
 from .ops.arithmetic import Where
@@ -56,7 +57,7 @@ class Tensor:
         self._data: np.ndarray = dtypes.to_array(data, dtype)
         if python_data and self._data.dtype.kind != "f":  # torch.Tensor([1, 2]) is float
             self._data = self._data.astype(dtypes.get_default_dtype())
-        self._version = [0]  # bumped by in-place ops; shared with aliases (.data, detach)
+        self._version = UNCHANGED  # counts in-place ops; shared with aliases (.data, detach)
         self.grad: Optional[Tensor] = None
         self._ctx = None
         self._hooks: dict = {}
@@ -68,7 +69,7 @@ class Tensor:
     def _wrap(cls, data: np.ndarray, requires_grad: bool) -> "Tensor":
         """Fast constructor for op outputs: no conversion, no checks."""
         t = cls.__new__(cls)
-        t._data, t._version, t.grad, t._ctx, t._hooks = data, [0], None, None, {}
+        t._data, t._version, t.grad, t._ctx, t._hooks = data, UNCHANGED, None, None, {}
         t._retains_grad, t._requires_grad = False, requires_grad
         return t
 
@@ -137,7 +138,7 @@ class Tensor:
         False
         """
         alias = Tensor._wrap(self._data, False)
-        alias._version = self._version
+        alias._version = shared_version(self)
         return alias
 
     @property

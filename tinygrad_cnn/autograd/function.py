@@ -18,6 +18,25 @@ import numpy as np
 from .grad_mode import STATE
 
 
+#: the version of a tensor never changed in place (a shared constant: no cell per tensor)
+UNCHANGED = (0,)
+
+
+def bump_version(t: Any) -> None:
+    """Count one in-place change of tensor `t` (its own counter is made on the first)."""
+    cell = t._version
+    if cell.__class__ is tuple:
+        cell = t._version = [0]
+    cell[0] += 1
+
+
+def shared_version(t: Any) -> list:
+    """`t`'s version counter, made if needed, for an alias (`.data`, `detach()`) to share."""
+    if t._version.__class__ is tuple:
+        t._version = [t._version[0]]
+    return t._version
+
+
 class Function:
     """One op: `forward`, `backward`, and how pictures show it (`label`, `category`,
     `circuit`). Every subclass is listed in `Function.registry` by class name."""
@@ -88,7 +107,7 @@ class Function:
             ctx.parents = inputs
             ctx.options = options
             # each input's in-place version now: backward refuses if one it kept has moved
-            ctx.versions = tuple(t._version[0] for t in inputs)
+            ctx.versions = [t._version[0] for t in inputs]
             out._ctx = ctx
         if ctx.aux is not None:
             return out, wrap(ctx.aux, False)

@@ -17,6 +17,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 
+from ..autograd.function import bump_version
 from ..creation import generator as library_generator
 from ..tensor import Tensor
 
@@ -72,7 +73,7 @@ def _fill(tensor: Tensor, draw: Callable[[np.random.Generator, tuple], np.ndarra
     """Write float64 draws into tensor._data (cast to its dtype), in place."""
     gen = gen if gen is not None else library_generator()
     tensor._data[...] = draw(gen, tensor.shape)
-    tensor._version[0] += 1
+    bump_version(tensor)
     return tensor
 
 
@@ -106,7 +107,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     [3.0, 3.0]
     """
     tensor._data[...] = val
-    tensor._version[0] += 1
+    bump_version(tensor)
     return tensor
 
 

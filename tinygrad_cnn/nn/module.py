@@ -17,6 +17,7 @@ from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequ
 
 import numpy as np
 
+from ..autograd.function import bump_version
 from ..devices import parse_to_args, resolve
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -368,7 +369,7 @@ class Module:
                                   f"is {target.shape}.")
                 else:
                     target._data[...] = value
-                    target._version[0] += 1
+                    bump_version(target)
         if strict and unexpected:
             errors.insert(0, "Unexpected key(s) in state_dict: "
                           + ", ".join(f'"{k}"' for k in unexpected) + ".")

@@ -30,6 +30,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ..autograd.engine import saved
+from ..autograd.function import bump_version
 from ..autograd.grad_mode import STATE
 from ..rng import generator, numpy_generator
 from .arithmetic import add, div, mul, pow, sub
@@ -58,7 +59,7 @@ def assign(t: Any, result: Any, before: Any) -> Any:
     if result._ctx is not None:
         _rebase(t, result._ctx, before)
     np.copyto(t._data, result._data, casting="unsafe")
-    t._version[0] += 1
+    bump_version(t)
     return t
 
 
@@ -67,7 +68,7 @@ def _rebase(t: Any, node: Any, before: Any) -> None:
     if t._ctx is not None and saved(t._ctx, t._data):
         t._ctx.dirty = t._version[0] + 1  # t's maker kept it: backward through it refuses
     node.parents = tuple(before if p is t else p for p in node.parents)
-    node.versions = tuple(p._version[0] for p in node.parents)
+    node.versions = [p._version[0] for p in node.parents]
     t._ctx, t._requires_grad = node, True
 
 
@@ -152,7 +153,7 @@ def _write(t: Any, values: Any) -> Any:
         raise RuntimeError("filling a tensor that is part of the autograd graph in place is "
                            "not supported: use torch.no_grad() or an out-of-place op")
     t._data[...] = values
-    t._version[0] += 1
+    bump_version(t)
     return t
 
 
@@ -233,4 +234,4 @@ def setitem(self, index: Any, value: Any) -> None:
     if isinstance(index, tuple):
         index = tuple(getattr(i, "_data", i) for i in index)
     self._data[index] = getattr(value, "_data", value)
-    self._version[0] += 1
+    bump_version(self)

@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
+from ..autograd.function import bump_version
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 
@@ -116,7 +117,7 @@ class Optimizer:
                 if not state:
                     self._init_state(p._data, state, group)
                 self._update(p._data, self._direction(p, group), state, group)
-                p._version[0] += 1  # an in-place update, as PyTorch counts it
+                bump_version(p)  # an in-place update, as PyTorch counts it
         return loss
 
     def _direction(self, p: Tensor, group: Dict[str, Any]) -> np.ndarray:

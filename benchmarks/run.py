@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path[0] = str(Path(__file__).resolve().parents[1])  # not benchmarks/: no shadowing
 
-from benchmarks import report, threads  # noqa: E402
+from benchmarks import cpu, report, threads  # noqa: E402
 from benchmarks.config import DEFAULT_DATA_DIR, MODES, Context  # noqa: E402
 from benchmarks.sections import SECTIONS  # noqa: E402
 
@@ -61,7 +61,7 @@ def environment(ctx: Context) -> Dict[str, Any]:
     import numpy
     import torch
     return {"date": datetime.now().isoformat(timespec="seconds"), "mode": ctx.mode.name,
-            "python": platform.python_version(), "numpy": numpy.__version__,
+            **cpu.describe(), "python": platform.python_version(), "numpy": numpy.__version__,
             "numba": numba.__version__, "torch": torch.__version__,
             "cpus": os.cpu_count(), "threads_requested": ctx.threads,
             **threads.describe()}

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 import time
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 from .config import REPO_ROOT, Context
 from .threads import subprocess_env
@@ -14,13 +14,19 @@ from .threads import subprocess_env
 def run_probe(ctx: Context, probe: str, system: str, options: Dict[str, Any] = None,
               **env: str) -> Tuple[float, Dict[str, Any]]:
     """(wall seconds of the whole subprocess, the probe's JSON result)."""
-    cmd = [sys.executable, "-m", "benchmarks.probes", probe, system]
+    start = time.perf_counter()
+    result = run_script(ctx, ["benchmarks.probes", probe, system], options, **env)
+    return time.perf_counter() - start, result
+
+
+def run_script(ctx: Context, module_args: List[str], options: Dict[str, Any] = None,
+               **env: str) -> Dict[str, Any]:
+    """The JSON result a `python -m MODULE ARGS [JSON-OPTIONS]` run prints last."""
+    cmd = [sys.executable, "-m", *module_args]
     if options:
         cmd.append(json.dumps(options))
-    start = time.perf_counter()
     done = subprocess.run(cmd, cwd=REPO_ROOT, env=subprocess_env(ctx.threads, **env),
                           capture_output=True, text=True, timeout=600)
-    wall = time.perf_counter() - start
     if done.returncode:
-        raise RuntimeError(f"probe {probe} {system} failed:\n{done.stderr[-2000:]}")
-    return wall, json.loads(done.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{' '.join(module_args)} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

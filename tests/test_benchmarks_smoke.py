@@ -19,7 +19,8 @@ from benchmarks.numpy_baseline import (NumpyLeNet, avg_pool_backward, avg_pool_f
                                        conv_backward, conv_forward, max_pool_backward,
                                        max_pool_forward)  # noqa: E402
 
-SECTIONS = {"machine", "conv", "pool", "lenet", "overhead", "coldstart", "memory"}
+SECTIONS = {"machine", "conv", "pool", "lenet", "overhead", "coldstart", "memory", "models",
+            "model-layers"}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,7 @@ def test_smoke_run_covers_every_section(smoke_run):
     stdout, result, markdown = smoke_run
     assert {row["section"] for row in result["rows"]} == SECTIONS  # mnist is off in smoke
     assert result["meta"]["numba_threads"] >= 1 and result["meta"]["torch_threads"] >= 1
+    assert any(isa in result["meta"]["vector_isa"] for isa in ("AVX-512", "AVX2", "AVX", "SSE"))
     assert "ours/torch" in stdout and "| section |" in markdown.read_text()
 
 
@@ -103,3 +105,20 @@ def test_numpy_baseline_lenet_learns():
     losses = [net.train_step(x, y) for _ in range(15)]
     assert losses[-1] < 0.5 * losses[0]
     assert all(p.dtype == np.float32 for p in net.params.values())
+
+
+@pytest.mark.parametrize("name", ["lenet", "lenet-pad1", "keras-mnist", "keras-cifar", "resnet8"])
+def test_model_benchmark_networks_are_twins(name):
+    """The model benchmark compares like with like: with torch's weights copied in, our
+    network computes torch's outputs (eval mode)."""
+    import tinygrad_cnn
+    from benchmarks.networks import NETWORKS, build
+    theirs = build(name, torch.nn).eval()
+    ours = build(name, tinygrad_cnn.nn).eval()
+    ours.load_state_dict({k: tinygrad_cnn.tensor(v.numpy()) for k, v in
+                          theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, *NETWORKS[name].input_shape),
+                                                 dtype=np.float32)
+    with tinygrad_cnn.no_grad():
+        got = ours(tinygrad_cnn.from_numpy(x)).numpy()
+    _close(got, theirs(torch.from_numpy(x)), tol=1e-3)

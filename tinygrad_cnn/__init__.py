@@ -34,3 +34,9 @@ def __getattr__(name: str):
         import importlib
         return importlib.import_module(".export", __name__)
     raise AttributeError(f"module 'tinygrad_cnn' has no attribute '{name}'")
+
+
+# last, so the import itself does not share the interpreter with it (kernels/warmup.py)
+from .kernels.warmup import start as _start_numba_warmup  # noqa: E402
+
+_start_numba_warmup()

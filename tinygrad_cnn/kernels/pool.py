@@ -60,14 +60,24 @@ def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, tap):
                 best_tap = kh * kw
                 if ki_lo < ki_hi and kj_lo < kj_hi:
                     best_tap = ki_lo * kw + kj_lo
+                nan = False
                 for ki in range(ki_lo, ki_hi):
                     row = src[h0 + ki * dh]
                     for kj in range(kj_lo, kj_hi):
                         v = row[w0 + kj * dw]
-                        # branch-free select: random data mispredicts an `if` half the time
-                        take = (v > best) | (v != v)
+                        # branch-free select: random data mispredicts an `if` half the
+                        # time; a plain `v > best` stays branch-free on AVX2 too (see
+                        # _maxpool2x2_kernel), NaN windows are redone by the exact rule
+                        take = v > best
                         best = v if take else best
                         best_tap = ki * kw + kj if take else best_tap
+                        nan |= v != v
+                if nan:
+                    for ki in range(ki_lo, ki_hi):
+                        for kj in range(kj_lo, kj_hi):
+                            v = src[h0 + ki * dh, w0 + kj * dw]
+                            if v != v:  # the last NaN of the window wins, as in PyTorch
+                                best, best_tap = v, ki * kw + kj
                 out[plane, oh, ow] = best
                 tap[plane, oh, ow] = best_tap
 
@@ -75,24 +85,41 @@ def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, tap):
 @njit(cache=True)
 def _maxpool2x2_kernel(x, out, tap):
     """The common case (2x2, stride 2, no padding, windows inside x), unrolled (several
-    times faster). Same tie and NaN rules as `_maxpool_kernel`."""
+    times faster). Same tie and NaN rules as `_maxpool_kernel`.
+
+    Each select is a single `v > best`, which x86 computes without a branch (maxss and a
+    cmov) on AVX2 as on AVX-512. The NaN rule's `| (v != v)` made LLVM branch on AVX2
+    (no mask registers), half the branches mispredicted on real data: 9x slower there
+    (benchmarks/TUNING.md). NaN is rare, so a row that has one is redone by the exact
+    rule."""
     for plane in range(x.shape[0]):
         src = x[plane]
         for oh in range(out.shape[1]):
             top, bottom = src[2 * oh], src[2 * oh + 1]
             best_row, tap_row = out[plane, oh], tap[plane, oh]
+            nan = False
             for ow in range(out.shape[2]):
-                best, best_tap = top[2 * ow], 0
-                v = top[2 * ow + 1]
-                take = (v > best) | (v != v)
-                best, best_tap = (v, 1) if take else (best, best_tap)
-                v = bottom[2 * ow]
-                take = (v > best) | (v != v)
-                best, best_tap = (v, 2) if take else (best, best_tap)
-                v = bottom[2 * ow + 1]
-                take = (v > best) | (v != v)
-                best, best_tap = (v, 3) if take else (best, best_tap)
+                a, b = top[2 * ow], top[2 * ow + 1]
+                c, d = bottom[2 * ow], bottom[2 * ow + 1]
+                best, best_tap = a, 0
+                best, best_tap = (b, 1) if b > best else (best, best_tap)
+                best, best_tap = (c, 2) if c > best else (best, best_tap)
+                best, best_tap = (d, 3) if d > best else (best, best_tap)
                 best_row[ow], tap_row[ow] = best, best_tap
+                nan |= (a != a) | (b != b) | (c != c) | (d != d)
+            if nan:
+                _maxpool2x2_row_exact(top, bottom, best_row, tap_row)
+
+
+@njit(cache=True)
+def _maxpool2x2_row_exact(top, bottom, best_row, tap_row):
+    """One output row by the full rule (NaN wins, the last NaN of a window)."""
+    for ow in range(best_row.shape[0]):
+        best, best_tap = top[2 * ow], 0
+        for t, v in ((1, top[2 * ow + 1]), (2, bottom[2 * ow]), (3, bottom[2 * ow + 1])):
+            if v > best or v != v:
+                best, best_tap = v, t
+        best_row[ow], tap_row[ow] = best, best_tap
 
 
 @njit(cache=True)

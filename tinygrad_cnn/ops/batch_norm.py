@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..kernels import batch_norm as kernels
 from .circuit import jacobian
 
 
@@ -18,6 +19,8 @@ def _per_channel(v: np.ndarray, ndim: int) -> np.ndarray:
 
 def batch_statistics(x: np.ndarray) -> tuple:
     """Per-channel mean and biased variance of an (N, C, ...) array."""
+    if kernels.applies(x):
+        return kernels.statistics(x)
     axes = _stat_axes(x.ndim)
     return x.mean(axis=axes), x.var(axis=axes)
 
@@ -31,13 +34,20 @@ class BatchNorm(Function):
 
     def forward(self, x, weight, bias, mean=None, var=None, eps=1e-5, batch_stats=False):
         axes = _stat_axes(x.ndim)
-        self.batch_stats = batch_stats
+        self.batch_stats, self.fused = batch_stats, kernels.applies(x)
+        if self.fused:  # keeps x, not x_hat: the backward's kernels recompute it on the fly
+            inv_std = 1.0 / np.sqrt(np.asarray(var, np.float64) + eps)
+            self.x, self.mean, self.inv_std, self.weight = x, mean, inv_std, weight
+            return kernels.normalize(x, mean, inv_std * weight, bias)
         self.inv_std = _per_channel(1.0 / np.sqrt(var + eps), x.ndim).astype(x.dtype)
         self.x_hat = (x - _per_channel(mean, x.ndim).astype(x.dtype)) * self.inv_std
         self.weight, self.axes = _per_channel(weight, x.ndim), axes
         return self.x_hat * self.weight + _per_channel(bias, x.ndim)
 
     def backward(self, g):
+        if self.fused:
+            return kernels.backward(g, self.x, self.mean, self.inv_std, self.weight,
+                                    self.batch_stats)
         x_hat, axes = self.x_hat, self.axes
         gw = (g * x_hat).sum(axis=axes)
         gb = g.sum(axis=axes)

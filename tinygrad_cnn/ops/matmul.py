@@ -62,7 +62,12 @@ class MatMul(Function):
         if need_a:
             ga = batch_split.matmul(g2, np.swapaxes(b2, -1, -2))
             ga = ga[..., 0, :] if a.ndim == 1 else ga
-        if need_b:
+        if need_b and b2.ndim == a2.ndim == 2 and b2.flags.f_contiguous \
+                and not b2.flags.c_contiguous:
+            # b is a transposed C array (F.linear's weight.T): the gradient in the weight's
+            # own layout, so the transpose's backward gives a C array, not a strided copy
+            gb = batch_split.matmul(g2.T, a2).T
+        elif need_b:
             gb = batch_split.matmul(np.swapaxes(a2, -1, -2), g2)
             gb = gb[..., 0] if b.ndim == 1 else gb
         return ga, gb

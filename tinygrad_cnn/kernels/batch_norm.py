@@ -1,0 +1,133 @@
+"""Batch-norm kernels on (N, C, L) arrays: statistics, the normalisation and its gradient
+in fused passes per channel, into recycled buffers.
+
+numpy's version makes a temporary for every step of `(x - mean) * inv_std * w + b` and of
+the gradient's formula, each a full pass over memory with fresh pages; here the forward
+reads x twice (mean, then variance) and writes y once, the backward reads g and x once for
+its two sums and once more to write gx. Sums are float64 whatever the input's dtype;
+`reassoc` lets LLVM vectorise them (NaN and inf still propagate: no `nnan`/`ninf`).
+"""
+from __future__ import annotations
+
+from typing import Tuple
+
+import numpy as np
+from numba import njit
+
+from . import workspace
+from .runtime import kernel_array
+
+_MATH = {"contract", "reassoc"}
+#: arrays with fewer elements per channel than this stay in numpy (e.g. BatchNorm1d on
+#: (N, C)): a per-channel loop over a few strided values costs more than it saves
+MIN_PER_CHANNEL = 16
+
+
+@njit(cache=True, nogil=True, fastmath=_MATH)
+def _stats_kernel(x, mean, var):
+    """Per-channel mean and biased variance (two passes: exact for large means too)."""
+    n, c, length = x.shape
+    count = n * length
+    for ch in range(c):
+        total = 0.0
+        for i in range(n):
+            row = x[i, ch]
+            for j in range(length):
+                total += row[j]
+        mu = total / count
+        squares = 0.0
+        for i in range(n):
+            row = x[i, ch]
+            for j in range(length):
+                d = row[j] - mu
+                squares += d * d
+        mean[ch] = mu
+        var[ch] = squares / count
+
+
+@njit(cache=True, nogil=True, fastmath=_MATH)
+def _affine_kernel(x, mean, scale, shift, out):
+    """out = (x - mean[c]) * scale[c] + shift[c] (x - mean first: no cancellation when
+    the mean is large)."""
+    n, c, length = x.shape
+    for i in range(n):
+        for ch in range(c):
+            src, dst, mu, a, b = x[i, ch], out[i, ch], mean[ch], scale[ch], shift[ch]
+            for j in range(length):
+                dst[j] = (src[j] - mu) * a + b
+
+
+@njit(cache=True, nogil=True, fastmath=_MATH)
+def _grad_sums_kernel(g, x, mean, sum_g, sum_gx):
+    """sum_g = sum of g, sum_gx = sum of g * (x - mean), per channel."""
+    n, c, length = x.shape
+    for ch in range(c):
+        mu, sg, sgx = mean[ch], 0.0, 0.0
+        for i in range(n):
+            grow, xrow = g[i, ch], x[i, ch]
+            for j in range(length):
+                sg += grow[j]
+                sgx += grow[j] * (xrow[j] - mu)
+        sum_g[ch] = sg
+        sum_gx[ch] = sgx
+
+
+@njit(cache=True, nogil=True, fastmath=_MATH)
+def _grad_input_kernel(g, x, mean, a, k, b, gx):
+    """gx = a[c] * g + k[c] * (x - mean[c]) + b[c]: the batch-norm input gradient, linear
+    per channel."""
+    n, c, length = x.shape
+    for i in range(n):
+        for ch in range(c):
+            grow, xrow, dst = g[i, ch], x[i, ch], gx[i, ch]
+            mu, ac, kc, bc = mean[ch], a[ch], k[ch], b[ch]
+            for j in range(length):
+                dst[j] = ac * grow[j] + kc * (xrow[j] - mu) + bc
+
+
+def applies(x: np.ndarray) -> bool:
+    """Do the kernels take this input (float32/64, enough values per channel)?"""
+    return (x.dtype in (np.float32, np.float64) and x.ndim >= 3 and x.size > 0
+            and x.size // (x.shape[0] * x.shape[1]) >= MIN_PER_CHANNEL)
+
+
+def _ncl(a: np.ndarray) -> np.ndarray:
+    return kernel_array(a).reshape(a.shape[0], a.shape[1], -1)
+
+
+def statistics(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Per-channel (mean, biased variance) of an (N, C, ...) array, float64 sums, in x's
+    dtype."""
+    mean, var = np.empty(x.shape[1]), np.empty(x.shape[1])
+    _stats_kernel(_ncl(x), mean, var)
+    return mean.astype(x.dtype), var.astype(x.dtype)
+
+
+def normalize(x: np.ndarray, mean: np.ndarray, scale: np.ndarray,
+              shift: np.ndarray) -> np.ndarray:
+    """(x - mean) * scale + shift per channel (each (C,))."""
+    out = workspace.take(x.shape, x.dtype)
+    _affine_kernel(_ncl(x), *(v.astype(x.dtype) for v in (mean, scale, shift)), _ncl(out))
+    return out
+
+
+def backward(g: np.ndarray, x: np.ndarray, mean: np.ndarray, inv_std: np.ndarray,
+             weight: np.ndarray, batch_stats: bool) -> Tuple[np.ndarray, ...]:
+    """(gx, gweight, gbias) of y = (x - mean) * inv_std * weight + bias; when the mean and
+    variance are x's own (`batch_stats`), gx also flows through them."""
+    g = np.broadcast_to(g, x.shape)
+    sum_g, sum_gx = np.empty(x.shape[1]), np.empty(x.shape[1])
+    mean64, inv64, w64 = (np.asarray(v, np.float64) for v in (mean, inv_std, weight))
+    _grad_sums_kernel(_ncl(g), _ncl(x), mean64, sum_g, sum_gx)
+    a = w64 * inv64
+    if batch_stats:
+        m = x.size // x.shape[1]
+        # a * (g - mean(g) - x_hat * mean(g * x_hat)), x_hat = (x - mean) * inv_std
+        k = -a * inv64 * inv64 * sum_gx / m
+        b = -a * sum_g / m
+    else:
+        k, b = np.zeros_like(a), np.zeros_like(a)
+    gx = workspace.take(x.shape, x.dtype)
+    _grad_input_kernel(_ncl(g), _ncl(x), *(v.astype(x.dtype) for v in (mean64, a, k, b)),
+                       _ncl(gx))
+    return gx, (sum_gx * inv64).astype(x.dtype), sum_g.astype(x.dtype)

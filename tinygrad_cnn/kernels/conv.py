@@ -50,9 +50,10 @@ class ConvSaved:
     saved: list
 
 
-def route_for(geo: ConvGeometry):
-    """The route a conv of this geometry takes."""
-    if _forced is not None:
+def route_for(geo: ConvGeometry, strict: bool = True):
+    """The route a conv of this geometry takes; a route forced by `use_route` that does not
+    apply is an error when `strict`, else the table chooses (the input gradient's conv)."""
+    if _forced is not None and (strict or _forced.applies(geo)):
         if not _forced.applies(geo):
             raise ValueError(f"the conv route {_name(_forced)!r} (use_route) does not apply to "
                              f"a conv of input {(geo.n, geo.c, geo.h, geo.w)}, stride "
@@ -115,7 +116,7 @@ def conv_backward(grad: np.ndarray, saved: ConvSaved, w: np.ndarray, needs: Need
     grad = runtime.kernel_array(grad)  # BLAS and the kernels need real strides
     gx = runtime.scratch((geo.n, geo.c, geo.h, geo.w), grad.dtype) if needs.x else None
     plan = transposed.plan(geo, w, _name(route)) if needs.x else None
-    inner = None if plan is None else route_for(plan[1])
+    inner = None if plan is None else route_for(plan[1], strict=False)
 
     def backward_part(i: int, n0: int, n1: int):
         part_needs = needs

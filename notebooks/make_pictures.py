@@ -28,6 +28,9 @@ PICTURES = {
     "lenet_pixel_opened": examples.lenet_pixel_opened,
     "tiny_classifier_circuit": examples.tiny_classifier_circuit,
 }
+#: pictures kept as SVG only: the whole 208-op ResNet is there to show a graph too big to
+#: read, and as a PNG (2852x28981 px) it would weigh 4.8 MB in the repository
+SVG_ONLY = {"deep_resnet"}
 
 
 def backprop_gif() -> None:
@@ -58,7 +61,7 @@ def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     for name, make in PICTURES.items():
         picture = make()
-        for fmt in ("png", "svg"):
+        for fmt in ("svg",) if name in SVG_ONLY else ("png", "svg"):
             picture.write(IMAGES / f"{name}.{fmt}")
         width, height = (v * PX_PER_PT for v in picture.size_pt())
         scale = min(1.0, PAGE_PX / width)

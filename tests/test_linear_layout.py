@@ -1,12 +1,11 @@
-"""F.linear's weight gradient: MatMul's backward computes it in the weight's own (C) layout
-when its right operand is a transposed C array (`weight.T`), so no strided copy follows;
-values as torch's."""
+"""`x @ weight.T` written out (F.linear itself is one op: test_linear_op.py): MatMul's
+backward computes the weight gradient in the weight's own (C) layout when its right
+operand is a transposed C array, so no strided copy follows; values as torch's."""
 import numpy as np
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.ops.matmul import MatMul
 from torch_oracle import assert_close, pair
 
@@ -14,12 +13,12 @@ from torch_oracle import assert_close, pair
 @settings(deadline=None, max_examples=20)
 @given(n=st.integers(1, 6), fin=st.integers(2, 9), fout=st.integers(2, 7),
        dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 99))
-def test_linear_gradients_match_torch(n, fin, fout, dtype, seed):
+def test_product_with_a_transposed_weight_matches_torch(n, fin, fout, dtype, seed):
     rng = np.random.default_rng(seed)
     x, tx = pair(rng.normal(size=(n, fin)).astype(dtype))
     w, tw = pair(rng.normal(size=(fout, fin)).astype(dtype))
     g = rng.normal(size=(n, fout)).astype(dtype)
-    F.linear(x, w).backward(type(x)(g))
+    (x @ w.T).backward(type(x)(g))
     torch.nn.functional.linear(tx, tw).backward(torch.tensor(g))
     assert_close(w.grad, tw.grad)
     assert_close(x.grad, tx.grad)

@@ -55,7 +55,7 @@ def test_every_op_of_real_networks_agrees(make):
     loss, _ = make(batch=2) if make is lenet_loss else make(batch=2, image_size=8)
     results = check_ops(loss, samples=4)
     checked = [r for r in results if math.isfinite(r.error)]
-    assert {r.name for r in checked} >= {"Conv2d", "ReLU", "MatMul", "LogSoftmax", "NLLLoss"}
+    assert {r.name for r in checked} >= {"Conv2d", "ReLU", "Linear", "LogSoftmax", "NLLLoss"}
     assert all(r.error < 1e-6 for r in checked), [(r.name, r.error) for r in checked]
     skipped = [r for r in results if not math.isfinite(r.error)]
     assert [r.name for r in skipped] == (["Dropout"] if make is lenet_loss else [])

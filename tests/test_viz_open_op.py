@@ -74,16 +74,19 @@ def test_a_logit_two_ops_deep_folds_the_smallest_terms():
     circuit = element_circuit(logits, 2, grads, {id(t): n for n, t in params.items()},
                               max_terms=5, depth=2)
     nodes = circuit.nodes
-    add, dot = [k for k, n in nodes.items() if n.label == "+"]  # the bias add, the matmul's sum
+    [dot] = [k for k, n in nodes.items() if n.label == "+"]  # the linear's sum with its bias
     into_dot = [w for w in circuit.wires if w.dst == dot]
-    assert nodes[into_dot[-1].src].label.startswith("14 more inputs\n(sum ")
-    assert len(into_dot) == 5  # 4 largest products and the rest, folded
-    assert sum(w.value for w in into_dot) == pytest.approx(
-        float((p._data.reshape(1, -1) @ params["fc.weight"]._data.T)[0, 2]), rel=1e-5)
-    into_add = [w for w in circuit.wires if w.dst == add]
-    assert sum(w.value for w in into_add) == pytest.approx(float(logits._data[0, 2]), rel=1e-5)
+    assert nodes[into_dot[-1].src].label.startswith("15 more inputs\n(sum ")
+    assert len(into_dot) == 5  # the 4 largest of its 19 inputs (18 products, the bias), the rest
+    assert any(nodes[w.src].label == "fc.bias\n[2]" for w in into_dot)
+    assert sum(w.value for w in into_dot) == pytest.approx(float(logits._data[0, 2]), rel=1e-5)
+    products = float((p._data.reshape(1, -1) @ params["fc.weight"]._data.T)[0, 2])
+    assert sum(w.value for w in into_dot if nodes[w.src].label != "fc.bias\n[2]") == \
+        pytest.approx(products, rel=1e-5)
     g = float(grads[id(logits)][0, 2])
-    assert all(w.grad == pytest.approx(g) for w in into_add + into_dot[:-1])
+    assert all(w.grad == pytest.approx(g) for w in into_dot[:-1])
+    # depth 2 opens the op under the linear too: the max-pool windows of the kept products
+    assert sum(n.label == "max" for n in nodes.values()) == 3
 
 
 def test_open_op_draws_the_rest_collapsed_and_outlines_the_op():

@@ -41,7 +41,7 @@ def to_onnx(model: Module, example_input: Any, path: Union[str, os.PathLike, Non
     >>> from tinygrad_cnn import nn, randn
     >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU()).eval()
     >>> [n.op_type for n in to_onnx(net, randn(2, 4)).graph.node]
-    ['Transpose', 'MatMul', 'Add', 'Relu']
+    ['Gemm', 'Relu']
     """
     onnx = _onnx()
     x = Tensor(np.asarray(example_input), requires_grad=True)  # so every op is recorded

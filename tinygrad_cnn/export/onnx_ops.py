@@ -193,6 +193,15 @@ def _gelu(b: "_GraphBuilder", t: Tensor, ins: List[str], o: Dict[str, Any]) -> s
     return b.node("Mul", [b.node("Mul", [x, const(0.5)]), b.node("Add", [bump, const(1.0)])])
 
 
+def _linear(b: "_GraphBuilder", t: Tensor, ins: List[str], o: Dict[str, Any]) -> str:
+    """Gemm (x @ W^T + b) for a 2-D input; MatMul with the transposed weight (and Add)
+    for other ranks, which Gemm does not take."""
+    if t._ctx.parents[0].ndim == 2:
+        return b.node("Gemm", ins, transB=1)
+    out = b.node("MatMul", [ins[0], b.node("Transpose", [ins[1]], perm=[1, 0])])
+    return b.node("Add", [out, ins[2]]) if len(ins) > 2 else out
+
+
 def _flip(b: "_GraphBuilder", t: Tensor, ins: List[str], o: Dict[str, Any]) -> str:
     axes = list(o["dims"])
     big = np.iinfo(np.int64).max
@@ -216,7 +225,7 @@ CONVERTERS: Dict[str, Converter] = {
     "Cat": lambda b, t, ins, o: b.node("Concat", ins, axis=o.get("dim", 0)),
     "Cast": lambda b, t, ins, o: b.node(
         "Cast", ins, to=b.onnx.helper.np_dtype_to_tensor_dtype(np.dtype(o["dtype"]))),
-    "Conv2d": _conv, "MaxPool2d": _max_pool, "AvgPool2d": _avg_pool,
+    "Linear": _linear, "Conv2d": _conv, "MaxPool2d": _max_pool, "AvgPool2d": _avg_pool,
     "AdaptiveAvgPool2d": _adaptive_avg_pool, "BatchNorm": _batch_norm, "Dropout": _dropout,
     "Reshape": _reshape, "Pad": _pad, "Getitem": _getitem, "Sum": _reduce("ReduceSum", True),
     "Mean": _reduce("ReduceMean", False), "Clamp": _clamp,

@@ -24,6 +24,7 @@ from ..ops.dropout2d import dropout2d  # noqa: F401
 from ..ops.gelu import gelu, silu  # noqa: F401
 from ..ops.inplace import apply_inplace
 from ..ops.interpolate import interpolate  # noqa: F401
+from ..ops.linear import linear  # noqa: F401
 from ..ops.normalization import group_norm, layer_norm  # noqa: F401
 from ..ops.one_hot import one_hot  # noqa: F401
 from ..ops.dropout import Dropout
@@ -99,25 +100,6 @@ def log_softmax(input: Tensor, dim: Optional[int] = None) -> Tensor:
 
 
 # ----- dense layers and shapes -------------------------------------------------------------
-def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
-    """input @ weight.T + bias.
-
-    >>> linear(Tensor([[1.0, 2.0]]), Tensor([[1.0, 1.0]])).tolist()
-    [[3.0]]
-    """
-    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise RuntimeError(f"linear: input of shape {input.shape} has "
-                           f"{input.shape[-1] if input.ndim else 0} features but weight of "
-                           f"shape {weight.shape} expects "
-                           f"{weight.shape[-1] if weight.ndim else 'none'} "
-                           "(weight must be (out_features, in_features))")
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise RuntimeError(f"linear: bias of shape {bias.shape} does not match "
-                           f"out_features={weight.shape[0]}")
-    out = input.matmul(weight.T)
-    return out + bias if bias is not None else out
-
-
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with broadcasting.
 

@@ -64,7 +64,7 @@ class MatMul(Function):
             ga = ga[..., 0, :] if a.ndim == 1 else ga
         if need_b and b2.ndim == a2.ndim == 2 and b2.flags.f_contiguous \
                 and not b2.flags.c_contiguous:
-            # b is a transposed C array (F.linear's weight.T): the gradient in the weight's
+            # b is a transposed C array (`x @ weight.T`): the gradient in the weight's
             # own layout, so the transpose's backward gives a C array, not a strided copy
             gb = batch_split.matmul(g2.T, a2).T
         elif need_b:

@@ -112,7 +112,7 @@ def lenet_forward(**options) -> Picture:
 def lenet_backward(**options) -> Picture:
     """LeNet's backward graph, numbered in the order the engine walks it.
 
-    >>> g = lenet_backward(); g.name, "MatMulBackward" in g.source
+    >>> g = lenet_backward(); g.name, "LinearBackward" in g.source
     ('backward', True)
     """
     from .backward_graph import draw_backward

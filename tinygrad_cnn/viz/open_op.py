@@ -52,7 +52,7 @@ def open_op(root: "Tensor", tensor: "Tensor", index: Union[int, Sequence[int]],
     index: a tuple into `tensor`'s shape (e.g. (0, 3, 10, 12)) or a flat index. steps:
     `record_backward(root)` already run; None runs it (leaves get their `.grad`).
     max_terms: most inputs drawn per scalar node (the rest folded into one node).
-    depth: ops opened below the element (2 opens a logit's add and its matmul).
+    depth: ops opened below the element (2 opens a logit's linear and the op under it).
     collapse_depth: with `params`, the rest of the network is one node per module named by
     that many parts of the parameter names (None: every op).
 
@@ -174,7 +174,7 @@ def element_circuit(tensor, flat: int, grads: Dict[int, np.ndarray],
                     names: Dict[int, str], max_terms: int = 10, depth: int = 1) -> Circuit:
     """The scalar circuit of element `flat` of `tensor` (see the module doc), as data;
     depth: how many ops deep to open (2: also the ops that computed its inputs, e.g. a
-    logit's add and the matmul under it); ops that only move data are seen through.
+    logit's linear and the max-pool under it); ops that only move data are seen through.
 
     >>> import tinygrad_cnn as tg
     >>> a = tg.tensor([2.0, 3.0], requires_grad=True); y = a * a

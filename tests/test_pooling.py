@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_cnn import Tensor, gradcheck
+from tinygrad_cnn.kernels import workspace
 from tinygrad_cnn.nn.functional import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from torch_oracle import assert_close, assert_grads_close, pair
 
@@ -242,4 +243,16 @@ def test_avg_pool_2x2_fast_path_matches_torch_twice(shape, divisor_override, dty
     for _ in range(2):  # the second backward gets the first one's recycled buffer
         _run_both(lambda t: avg_pool2d(t, 2, divisor_override=divisor_override),
                   lambda t: TF.avg_pool2d(t, 2, divisor_override=divisor_override),
+                  np.random.randn(*shape), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(4, 8, 33, 35), (4, 8, 32, 34), (2, 3, 5, 4)])
+def test_max_pool_2x2_gradient_in_a_recycled_buffer_matches_torch_twice(shape, dtype):
+    """The 2x2 backward stores each gradient at its winner into a recycled buffer and
+    zeroes the rest itself: the other pixels of each window and an odd last row/column
+    must come back 0 on every call, the winners torch's."""
+    for _ in range(2):
+        workspace.take(shape, dtype)[...] = np.nan  # the gradient's pooled buffer: NaN
+        _run_both(lambda t: max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2),
                   np.random.randn(*shape), dtype)

@@ -143,6 +143,27 @@ def _maxpool_backward_kernel(g, tap, tap_row, tap_col, sh, sw, ph, pw, gx):
                         g_plane[oh, ow]
 
 
+@njit(cache=True)
+def _maxpool2x2_backward_kernel(g, tap, gx):
+    """The backward of `_maxpool2x2_kernel`. Its windows do not overlap, so each gradient
+    is stored (not added) at its winner, into the pair of gx rows of its window row,
+    zeroed just before while they are in cache (no separate zeroing pass, no
+    read-modify-write); pixels outside all windows (an odd last row or column) are 0.
+    A tap's offset from the window's top-left pixel is looked up (0, 1, W, W + 1): this
+    scalar scatter measured faster than a dense pass of selects over gx, which LLVM
+    cannot vectorise along rows of a few windows (benchmarks/TUNING.md)."""
+    width = gx.shape[2]
+    offset = np.array([0, 1, width, width + 1])
+    for plane in range(g.shape[0]):
+        src, taps, dst = g[plane], tap[plane], gx[plane].reshape(-1)
+        for oh in range(g.shape[1]):
+            row, won, base = src[oh], taps[oh], 2 * oh * width
+            dst[base:base + 2 * width] = 0
+            for ow in range(g.shape[2]):
+                dst[base + 2 * ow + offset[won[ow]]] = row[ow]
+        dst[2 * g.shape[1] * width:] = 0
+
+
 @njit(cache=True)  # serial: usually small maps (global pooling); threads cost compile time
 def _avgpool_kernel(x, h_start, h_end, w_start, w_end, divisor, out):
     for plane in range(x.shape[0]):
@@ -208,14 +229,20 @@ def _planes(a: np.ndarray) -> np.ndarray:
     return kernel_array(a).reshape(a.shape[0] * a.shape[1], a.shape[2], a.shape[3])
 
 
+def _is_2x2(x_shape: tuple, out_hw: tuple, kernel: tuple, stride: tuple, pad: tuple,
+            dilation: tuple) -> bool:
+    """The unrolled kernels' case: 2x2 windows at stride 2, no padding, all inside x."""
+    inside = 2 * out_hw[0] <= x_shape[2] and 2 * out_hw[1] <= x_shape[3]
+    return kernel == stride == (2, 2) and pad == (0, 0) and dilation == (1, 1) and inside
+
+
 def maxpool_forward(x: np.ndarray, kernel: tuple, stride: tuple, pad: tuple,
                     dilation: tuple, out_hw: tuple):
     """(values, winning taps), both (N, C, OH, OW); see `maxpool_indices`."""
     shape = x.shape[:2] + tuple(out_hw)
     out = workspace.take(shape, x.dtype)
     tap = workspace.take(shape, _tap_dtype(kernel))
-    inside = 2 * out_hw[0] <= x.shape[2] and 2 * out_hw[1] <= x.shape[3]
-    if kernel == stride == (2, 2) and pad == (0, 0) and dilation == (1, 1) and inside:
+    if _is_2x2(x.shape, out_hw, kernel, stride, pad, dilation):
         _maxpool2x2_kernel(_planes(x), _planes(out), _planes(tap))
     else:
         _maxpool_kernel(_planes(x), *kernel, *stride, *pad, *dilation, _planes(out),
@@ -238,6 +265,9 @@ def maxpool_backward(g: np.ndarray, tap: np.ndarray, x_shape: tuple, kernel: tup
                      stride: tuple, pad: tuple, dilation: tuple) -> np.ndarray:
     """Route each output gradient to its winner (summing where windows overlap)."""
     gx = workspace.take(tuple(x_shape), g.dtype)
+    if _is_2x2(x_shape, g.shape[2:], kernel, stride, pad, dilation):
+        _maxpool2x2_backward_kernel(_planes(g), _planes(tap), _planes(gx))
+        return gx
     taps = np.arange(kernel[0] * kernel[1])
     _maxpool_backward_kernel(_planes(g), _planes(tap), taps // kernel[1] * dilation[0],
                              taps % kernel[1] * dilation[1], *stride, *pad, _planes(gx))

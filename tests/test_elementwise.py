@@ -8,6 +8,7 @@ from hypothesis.extra import numpy as hnp
 
 import tinygrad_cnn as tc
 from tinygrad_cnn import Tensor, where
+from tinygrad_cnn.kernels.activation import KERNEL_MIN_SIZE
 from tinygrad_cnn.ops.activation import LeakyReLU
 from core_helpers import FLOATS, check_op, float_arrays, small_shapes
 from torch_oracle import assert_close, pair
@@ -117,6 +118,20 @@ def test_unary_matches_torch(name, data):
 def test_abs_relu_gradient_at_zero_matches_torch():
     for ours_fn, torch_fn in [(Tensor.abs, torch.abs), (Tensor.relu, torch.relu)]:
         check_op(ours_fn, torch_fn, [np.array([0.0, -1.0, 1.0])])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_relu_kernel_sized_arrays_match_torch_with_nan_inf_and_zero(dtype, transposed):
+    """Arrays of >= KERNEL_MIN_SIZE elements take the numba loops (forward and gradient),
+    a non-contiguous or small one numpy's: all as torch (NaN propagated forward, and its
+    gradient passed backward)."""
+    a = np.random.default_rng(0).standard_normal((70, 90)).astype(dtype)
+    a.flat[:6] = [np.nan, -np.inf, np.inf, 0.0, -0.0, -1.0]
+    assert a.size >= KERNEL_MIN_SIZE
+    check_op(lambda x: (x.T if transposed else x).relu(),
+             lambda x: (x.T if transposed else x).relu(), [a])
+    check_op(Tensor.relu, torch.relu, [a[0, :6].copy()])  # numpy's path for small arrays
 
 
 def test_sigmoid_is_stable_for_large_inputs():

@@ -7,8 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..checks import real
-from ..kernels import workspace
-from ..kernels.activation import relu_backward
+from ..kernels.activation import relu_backward, relu_forward
 from .circuit import elementwise
 from .unary import as_float
 
@@ -17,9 +16,8 @@ class ReLU(Function):
     label, category, circuit = "relu", "activation", elementwise("relu")
 
     def forward(self, a):
-        # into a recycled buffer; keep the output, not a mask: y > 0 exactly where a > 0
-        # (NaN propagates, as in PyTorch)
-        self.y = np.maximum(a, a.dtype.type(0), out=workspace.take(a.shape, a.dtype))
+        # keep the output, not a mask: y <= 0 exactly where a <= 0
+        self.y = relu_forward(a)
         return self.y
 
     def backward(self, g):

@@ -16,9 +16,10 @@ import numpy as np
 
 def _warm() -> None:
     try:
-        from .activation import _relu_backward_kernel
+        from .activation import _relu_backward_kernel, _relu_kernel
         a = np.zeros(1, np.float32)
-        _relu_backward_kernel(a, a, a)  # the float32 specialisation every ReLU net loads
+        _relu_backward_kernel(a, a, a)  # the float32 specialisations every ReLU net loads
+        _relu_kernel(a, a)
     except Exception:  # noqa: BLE001 - a failed warm-up only means the first call pays
         pass
 

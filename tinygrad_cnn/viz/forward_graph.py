@@ -270,7 +270,7 @@ class _ForwardDrawing:
 
 
 def _op_chain(names: List[str]) -> str:
-    """`permute → matmul → add`, or `conv2d ×2, batch_norm ×2, relu` for longer chains.
+    """`conv2d → relu`, or `conv2d ×2, batch_norm ×2, relu` for longer chains.
 
     >>> _op_chain(["conv2d", "relu"]), _op_chain(["conv2d", "add", "relu", "conv2d", "add"])
     ('conv2d → relu', 'conv2d ×2, add ×2, relu')

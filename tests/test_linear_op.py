@@ -106,3 +106,12 @@ def test_onnx_exports_linear_as_gemm_and_runs_as_ours(lead, tmp_path):
     (got,) = session.run(None, {"input": x})
     with tg.no_grad():
         np.testing.assert_allclose(got, model(Tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_broadcast_gradient_from_sum_matches_torch():
+    rng = np.random.default_rng(0)
+    (x, tx), (w, tw), (b, tb) = (pair(rng.normal(size=s)) for s in ((64, 1600), (128, 1600),
+                                                                     (128,)))
+    F.linear(x, w, b).sum().backward()
+    torch.nn.functional.linear(tx, tw, tb).sum().backward()
+    assert_grads_close([x, w, b], [tx, tw, tb])

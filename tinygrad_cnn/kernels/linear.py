@@ -67,6 +67,7 @@ def linear_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, need_x: bool,
     ([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], [[2.0, 2.0, 2.0]])
     """
     (m, k), n = x.shape, w.shape[0]
+    g = np.require(g, requirements="C")  # a broadcast gradient (y.sum()'s) is no BLAS operand
     gx = workspace.take((m, k), g.dtype) if need_x else None
     gw = workspace.take((n, k), g.dtype) if need_w else None
 

@@ -17,7 +17,7 @@ from .dtypes import (bool_, double, float16, float32, float64, get_default_dtype
 from .devices import device
 from .dtypes import float  # noqa: A004
 from .functions import METHOD_FUNCTIONS, allclose, cat, einsum, is_tensor, numel, stack, where
-from .kernels.threads import get_num_threads, set_num_threads
+from .kernels.runtime import get_num_threads, set_num_threads
 from .rng import Generator
 from .tensor import Tensor
 

@@ -19,7 +19,7 @@ from . import devices, dtypes
 from .autograd import engine
 from .autograd.function import UNCHANGED, shared_version
 from .checks import broadcastable
-from .kernels import workspace
+from .kernels import runtime
 from .ops.arithmetic import Where
 from .ops.unary import Cast
 
@@ -214,7 +214,7 @@ class Tensor:
                                "a grad_fn: call backward on a result of ops on tensors created "
                                "with requires_grad=True")
         engine.run_backward(self, self._seed_gradient(gradient), bool(retain_graph),
-                            allocate=workspace.take)
+                            allocate=runtime.scratch)
 
     def _seed_gradient(self, gradient: Any) -> np.ndarray:
         if gradient is None:

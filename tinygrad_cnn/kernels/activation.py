@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import workspace
-from .runtime import kernel_array
+from . import runtime
 
 
 @njit(cache=True)
@@ -24,7 +23,7 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     if y.dtype.kind != "f" or g.dtype != y.dtype or y.size < 4096:
         # small or unusual arrays: numpy's call is cheaper than a kernel launch/compile
         return np.where(y > 0, g, np.zeros((), dtype=g.dtype))
-    g = kernel_array(g if g.shape == y.shape else np.broadcast_to(g, y.shape))
-    out = workspace.take(y.shape, g.dtype)
-    _relu_backward_kernel(g.reshape(-1), kernel_array(y).reshape(-1), out.reshape(-1))
+    g = runtime.kernel_array(g if g.shape == y.shape else np.broadcast_to(g, y.shape))
+    out = runtime.scratch(y.shape, g.dtype)
+    _relu_backward_kernel(g.reshape(-1), runtime.kernel_array(y).reshape(-1), out.reshape(-1))
     return out

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..checks import real
-from ..kernels import workspace
+from ..kernels import runtime
 from ..kernels.activation import relu_backward
 from .circuit import elementwise
 from .unary import as_float
@@ -19,7 +19,7 @@ class ReLU(Function):
     def forward(self, a):
         # into a recycled buffer; keep the output, not a mask: y > 0 exactly where a > 0
         # (NaN propagates, as in PyTorch)
-        self.y = np.maximum(a, a.dtype.type(0), out=workspace.take(a.shape, a.dtype))
+        self.y = np.maximum(a, a.dtype.type(0), out=runtime.scratch(a.shape, a.dtype))
         return self.y
 
     def backward(self, g):

@@ -24,8 +24,7 @@ import os
 import sys
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -219,16 +218,15 @@ def get_num_threads() -> int:
     return _get() if _get is not None else (os.cpu_count() or 1)
 
 
-@contextmanager
-def one_blas_thread():
-    """BLAS on one thread inside the block (restored after): see `gemm`."""
+def _on_one_blas_thread(call: Callable, *args: Any) -> Any:
+    """call(*args) with BLAS on one thread (the setting restored after): see `gemm`. A
+    plain function, not a context manager: it runs on every GEMM, small ones too."""
     threads = _get() if _get is not None else 1
     if threads == 1:
-        yield
-        return
+        return call(*args)
     _set(1)
     try:
-        yield
+        return call(*args)
     finally:
         _set(threads)
 
@@ -236,8 +234,7 @@ def one_blas_thread():
 def gemm(a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     """np.matmul(a, b, out=out) on one BLAS thread. Every GEMM of ours runs so; large
     ones are split across our own threads instead (`matmul`, `run_parts`)."""
-    with one_blas_thread():
-        return np.matmul(a, b, out=out)
+    return _on_one_blas_thread(np.matmul, a, b, out)
 
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
@@ -266,9 +263,8 @@ def gemm_accumulate(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
         out += gemm(a, b)
         return
     (ta, lda), (tb, ldb), (_, ldc) = ops
-    with one_blas_thread():
-        fn(_ROW_MAJOR, ta, tb, out.shape[0], out.shape[1], a.shape[1], 1.0, a.ctypes.data, lda,
-           b.ctypes.data, ldb, 1.0, out.ctypes.data, ldc)
+    _on_one_blas_thread(fn, _ROW_MAJOR, ta, tb, out.shape[0], out.shape[1], a.shape[1], 1.0,
+                        a.ctypes.data, lda, b.ctypes.data, ldb, 1.0, out.ctypes.data, ldc)
 
 
 # ----- batch parts: both cores for one large conv or product --------------------------

@@ -124,7 +124,7 @@ def _resolve_padding(padding: Any, stride: Pair, kernel: Pair, dilation: Pair) -
 
 def _check_fits(x_shape: tuple, kernel: Pair, pad: Pad4, dilation: Pair) -> None:
     padded = (x_shape[-2] + pad[0] + pad[1], x_shape[-1] + pad[2] + pad[3])
-    effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    effective = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
     if padded[0] < effective[0] or padded[1] < effective[1]:
         raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x "
                            f"{padded[1]}). Kernel size: ({effective[0]} x {effective[1]}). "

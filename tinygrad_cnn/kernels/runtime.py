@@ -45,6 +45,9 @@ def kernel_array(a: np.ndarray) -> np.ndarray:
     >>> kernel_array(np.broadcast_to(np.float32(1), (2, 2))).flags.writeable
     True
     """
+    flags = a.flags
+    if flags.c_contiguous and flags.writeable:  # the common case, without np.require's work
+        return a
     return np.require(a, requirements=("C", "W"))
 
 

@@ -20,8 +20,11 @@ def pair(value: Any, name: str) -> Pair:
     >>> pair(3, "stride"), pair((2, 1), "stride")
     ((3, 3), (2, 1))
     """
-    if value.__class__ is int:  # the common case, first (a bool's class is bool)
+    if value.__class__ is int:  # the common cases first (a bool's class is bool)
         return value, value
+    if value.__class__ is tuple and len(value) == 2 and value[0].__class__ is int \
+            and value[1].__class__ is int:
+        return value
 
     def whole(v: Any) -> bool:  # True is not a size (PyTorch agrees)
         return isinstance(v, (int, np.integer)) and not isinstance(v, bool)

@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections import namedtuple
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from . import runtime
-from .geometry import ConvGeometry, Pad4, Pair, pad4, pair
+from .geometry import ConvGeometry, Pad4, Pair, conv_geometry, pad4, pair
 from .routes import direct, im2col, reference, shifted, transposed
 
 
@@ -39,10 +38,6 @@ Needs = namedtuple("Needs", ["x", "w", "b"])
 Needs.__doc__ = "Which gradients a backward computes: input, weight, bias (bools)."
 
 _forced: Optional[Any] = None
-#: ConvGeometry by (x shape, w shape, stride, pad, dilation, groups): a training loop
-#: meets the same few convs every step (the route is still asked each call, so a
-#: threshold changed at run time takes effect)
-_geometry = lru_cache(maxsize=1024)(ConvGeometry)
 
 
 @dataclass
@@ -108,8 +103,8 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
     """(output (N, O, OH, OW), saved) for x (N, C, H, W) and w (O, C/g, kh, kw); `keep`:
     the weight gradient will be wanted."""
     x = runtime.kernel_array(x)
-    geo = _geometry(x.shape, w.shape, stride, pad, dilation, groups)
-    route = route_for(geo)
+    geo = conv_geometry(x.shape, w.shape, stride, pad, dilation, groups)
+    route = route_for(geo)  # asked every call: a threshold changed at run time counts
     out = runtime.scratch((geo.n, geo.o, geo.oh, geo.ow), x.dtype)
     parts = runtime.batch_parts(geo.n, geo.flops)
     saved = _in_parts(lambda i, n0, n1: route.forward(

@@ -6,6 +6,7 @@ work lives in the numba kernels.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Tuple
 
 import numpy as np
@@ -154,3 +155,11 @@ class ConvGeometry:
     def flops(self) -> int:
         """Multiplies and adds of the forward."""
         return 2 * self.n * self.o * (self.taps // self.groups) * self.oh * self.ow
+
+
+@lru_cache(maxsize=1024)
+def conv_geometry(x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Pair, pad: Pad4,
+                  dilation: Pair, groups: int) -> ConvGeometry:
+    """`ConvGeometry(...)`, made once per distinct conv: a training loop meets the same few
+    convs every step. (Shared, so never changed by its users.)"""
+    return ConvGeometry(x_shape, w_shape, stride, pad, dilation, groups)

@@ -3,6 +3,8 @@
 Routes and kernels import this module and nothing else of the machine, so a route never
 decides how memory or cores are used. Four parts, each a section below:
 
+- **Array layout** (`kernel_array`, `SAVE_BYTES`): what kernels take and what a forward
+  may keep for its backward.
 - **Scratch buffers** (`scratch`, `scratch_zeros`): a pool of recycled arrays, since fresh
   memory costs a page fault per 4 KiB page and glibc hands large blocks back to the OS on
   free, so a training loop would pay that again every step.
@@ -11,8 +13,6 @@ decides how memory or cores are used. Four parts, each a section below:
   convs and products use the cores through our own threads instead.
 - **Batch parts** (`batch_parts`, `run_parts`, `matmul`): a large conv's batch (or a large
   product's rows) split across threads, one whole pipeline (copies and GEMMs) per core.
-- **Array layout** (`kernel_array`, `SAVE_BYTES`): what kernels take and what a forward
-  may keep for its backward.
 
 Measurements behind every constant: benchmarks/TUNING.md.
 """

@@ -155,11 +155,11 @@ def check_versions(node: "Tensor") -> None:
 def _shared(parents: tuple, grads: tuple) -> bool:
     """Whether one array goes to two of the inputs that take a gradient (Add's `g, g`)."""
     if len(grads) == 2:  # the common case, without a loop
-        return grads[0] is grads[1] is not None and parents[0].requires_grad \
-            and parents[1].requires_grad
+        return grads[0] is grads[1] is not None and parents[0]._requires_grad \
+            and parents[1]._requires_grad
     taken: list = []
     for parent, pg in zip(parents, grads):
-        if pg is not None and parent.requires_grad:
+        if pg is not None and parent._requires_grad:
             if any(pg is other for other in taken):
                 return True
             taken.append(pg)
@@ -208,7 +208,7 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
             _check_finite(fn, in_grads)
         shared = len(in_grads) > 1 and _shared(fn.parents, in_grads)
         for parent, pg in zip(fn.parents, in_grads):
-            if pg is None or not parent.requires_grad:
+            if pg is None or not parent._requires_grad:
                 continue
             fresh = not shared and (owned or pg is not g)
             if pg.__class__ is not np.ndarray:  # numpy makes 0-d results scalars

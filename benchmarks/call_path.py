@@ -1,9 +1,11 @@
 """Which library files and functions one `F.conv2d` forward passes through.
 
 `python -m benchmarks.call_path` traces one warm forward per conv route with
-`sys.setprofile` and prints, per shape: the library functions called, the files they
-live in, how often the call path switches file, and the deepest chain of library files
-on the stack (the path a reader follows from F.conv2d down to a kernel).
+`sys.setprofile` and prints, per shape: its route and batch parts, the library functions
+called, the files they live in, how often the call path switches file, and the deepest
+chain of library files on the stack (the path a reader follows from F.conv2d down to a
+kernel). `-v` also lists the files and the deepest chain. Only the calling thread is
+traced: a conv split into parts runs the other parts on the runtime's worker threads.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 
 #: (x shape, w shape, conv2d kwargs): one shape per route of kernels/conv.py
 SHAPES = {
+    "tiny (one part)": ((10, 1, 9, 9), (5, 1, 3, 3), {"padding": 1}),
     "LeNet conv1": ((64, 1, 28, 28), (6, 1, 5, 5), {}),
     "LeNet conv2": ((64, 6, 12, 12), (16, 6, 5, 5), {}),
     "direct": ((16, 8, 20, 20), (8, 8, 5, 5), {}),
@@ -68,6 +71,14 @@ def summary(calls: list) -> dict:
             "switches": switches, "entries": {f: entries.count(f) for f in sorted(set(files))}}
 
 
+def _route_and_parts(xs: tuple, ws: tuple, kwargs: dict) -> str:
+    from tinygrad_cnn.kernels import conv, runtime
+    from tinygrad_cnn.kernels.geometry import ConvGeometry, pad4, pair
+    geo = ConvGeometry(xs, ws, pair(kwargs.get("stride", 1), "stride"),
+                       pad4(kwargs.get("padding", 0)), (1, 1), 1)
+    return f"{conv.route_name(xs, ws, **kwargs)}, {len(runtime.batch_parts(geo.n, geo.flops))}"
+
+
 def main() -> None:
     from tinygrad_cnn import Tensor
     from tinygrad_cnn.nn import functional as F
@@ -78,9 +89,10 @@ def main() -> None:
         F.conv2d(x, w, **kwargs)  # warm: compile and fill the buffer pool
         calls, deepest = trace(lambda: F.conv2d(x, w, **kwargs))
         s = summary(calls)
-        print(f"{name:16s} calls {s['calls']:3d}  functions {s['functions']:3d}  "
-              f"files {s['files']:2d}  file switches {s['switches']:3d}  "
-              f"deepest stack {len(deepest)} file runs in {len(set(deepest))} files")
+        print(f"{name:16s} ({_route_and_parts(xs, ws, kwargs)} part(s))  calls {s['calls']:3d}  "
+              f"functions {s['functions']:3d}  files {s['files']:2d}  file switches "
+              f"{s['switches']:3d}  deepest stack {len(deepest)} file runs in "
+              f"{len(set(deepest))} files")
         if "-v" in sys.argv:
             print("   ", sorted({f for f, _ in calls}))
             print("    deepest:", " > ".join(deepest))

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tinygrad_cnn"
 #: each top-level part of the package and its layer: a module imports only from its own
 #: layer or lower ones (the package facade `tinygrad_cnn` itself is the top)
 LAYERS = {"kernels": 0, "dtypes": 0, "rng": 0, "devices": 0, "cuda": 0, "accelerator": 0,
-          "backends": 0, "atomic": 0, "checks": 0, "errors": 0, "autograd": 1, "ops": 2, "tensor": 3,
+          "backends": 0, "atomic": 0, "checks": 0, "errors": 0, "lazy": 0, "autograd": 1, "ops": 2, "tensor": 3,
           "creation": 4, "functions": 4, "nn": 5, "optim": 5, "data": 5, "utils": 5,
           "serialization": 5, "models": 6, "training": 6, "viz": 6, "export": 6, "cli": 7,
           "__main__": 8, "": 9}
@@ -59,7 +59,16 @@ def _imports(path: Path) -> Set[str]:
             for alias in node.names:
                 sub = f"{module}.{alias.name}"
                 found.add(sub if _exists(sub) else module)
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "lazy_names":
+            found.update(".".join(here + [m]) for m in _lazy_targets(node))
     return {m for m in found if m.split(".")[0] == PACKAGE.name}
+
+
+def _lazy_targets(call: ast.Call) -> Set[str]:
+    """The modules a `lazy_names(__name__, {name: ".module:attribute", ...})` table imports
+    on first use (relative to its package), f-string entries included."""
+    return {c.value[1:].split(":")[0] for c in ast.walk(call)
+            if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value[:1] == "."}
 
 
 def import_graph() -> Dict[str, Set[str]]:

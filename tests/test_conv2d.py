@@ -232,12 +232,12 @@ def test_batch_parts_on_threads_match_torch(case, dtype, save_bytes, direct):
     """Every conv split into up to 3 batch parts run on worker threads (N=1..3, so also
     parts of one image and no split at all), saved columns kept or recomputed, or by the
     direct route."""
-    from tinygrad_cnn.kernels import batch_split, runtime
+    from tinygrad_cnn.kernels import runtime
     fake = ThreeThreads()
     with pytest.MonkeyPatch.context() as mp:
         _direct_route(mp, direct)
-        mp.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
-        mp.setattr(batch_split, "threads", fake)
+        mp.setattr(runtime, "SPLIT_MIN_FLOPS", 0)
+        fake.install(mp, runtime)
         mp.setattr(runtime, "SAVE_BYTES", save_bytes)
         _check_against_torch(*case, dtype)
     if case[0][0] > 1:  # BLAS was put on one thread for the parts, then restored
@@ -245,26 +245,25 @@ def test_batch_parts_on_threads_match_torch(case, dtype, save_bytes, direct):
 
 
 def test_batch_parts_cover_the_batch_evenly(monkeypatch):
-    from tinygrad_cnn.kernels import batch_split
-    monkeypatch.setattr(batch_split, "threads", ThreeThreads())
-    assert batch_split.batch_parts(7, 1e9) == [(0, 2), (2, 4), (4, 7)]
-    assert batch_split.batch_parts(2, 1e9) == [(0, 1), (1, 2)]
-    assert batch_split.batch_parts(7, 1.0) == [(0, 7)]  # too small to be worth threads
+    from tinygrad_cnn.kernels import runtime
+    ThreeThreads().install(monkeypatch, runtime)
+    assert runtime.batch_parts(7, 1e9) == [(0, 2), (2, 4), (4, 7)]
+    assert runtime.batch_parts(2, 1e9) == [(0, 1), (1, 2)]
+    assert runtime.batch_parts(7, 1.0) == [(0, 7)]  # too small to be worth threads
 
 
 def test_an_error_in_a_batch_part_propagates_and_restores_blas_threads(monkeypatch):
-    from tinygrad_cnn.kernels import batch_split
-    fake = ThreeThreads()
-    monkeypatch.setattr(batch_split, "threads", fake)
+    from tinygrad_cnn.kernels import runtime
+    fake = ThreeThreads().install(monkeypatch, runtime)
 
     def part(i, n0, n1):
         if i == 2:
             raise ValueError(f"part {i} failed")
         return n1 - n0
     with pytest.raises(ValueError, match="part 2 failed"):
-        batch_split.run_parts(part, [(0, 1), (1, 2), (2, 3)])
+        runtime.run_parts(part, [(0, 1), (1, 2), (2, 3)])
     assert fake.set_calls == [1, 3]
-    assert batch_split.run_parts(part, [(0, 2), (2, 5)]) == [2, 3]
+    assert runtime.run_parts(part, [(0, 2), (2, 5)]) == [2, 3]
 
 
 @pytest.mark.parametrize("per_image", [False, True])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import tinygrad_cnn as tg
 from tinygrad_cnn import Tensor, nn
 from tinygrad_cnn.export import to_onnx
-from tinygrad_cnn.kernels import batch_split
+from tinygrad_cnn.kernels import runtime
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.viz import build_circuit, draw_graph
 from tinygrad_cnn.viz.op_labels import op_category, op_display_name
@@ -50,8 +50,8 @@ def test_linear_matches_torch_over_leading_ranks(lead, fin, fout, bias, dtype, s
 @pytest.mark.parametrize("bias", [True, False])
 def test_a_large_linear_runs_in_two_parts_with_torchs_numbers(lead, fin, fout, bias):
     rows = int(np.prod(lead))
-    assert len(batch_split.batch_parts(fout, 2.0 * rows * fin * fout)) == 2
-    assert len(batch_split.batch_parts(fin, 2.0 * rows * fin * fout)) == 2
+    assert len(runtime.batch_parts(fout, 2.0 * rows * fin * fout)) == 2
+    assert len(runtime.batch_parts(fin, 2.0 * rows * fin * fout)) == 2
     _check(lead, fin, fout, bias, np.float64, 0)
 
 

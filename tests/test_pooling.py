@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_cnn import Tensor, gradcheck
-from tinygrad_cnn.kernels import workspace
+from tinygrad_cnn.kernels import runtime
 from tinygrad_cnn.nn.functional import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from torch_oracle import assert_close, assert_grads_close, pair
 
@@ -253,6 +253,6 @@ def test_max_pool_2x2_gradient_in_a_recycled_buffer_matches_torch_twice(shape, d
     zeroes the rest itself: the other pixels of each window and an odd last row/column
     must come back 0 on every call, the winners torch's."""
     for _ in range(2):
-        workspace.take(shape, dtype)[...] = np.nan  # the gradient's pooled buffer: NaN
+        runtime.scratch(shape, dtype)[...] = np.nan  # the gradient's pooled buffer: NaN
         _run_both(lambda t: max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2),
                   np.random.randn(*shape), dtype)

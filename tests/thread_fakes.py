@@ -1,4 +1,4 @@
-"""A stand-in for kernels.threads inside batch_split: 3 threads, setter recorded only."""
+"""A stand-in for the thread count kernels.runtime reads: 3 threads, setter recorded only."""
 
 
 class ThreeThreads:
@@ -12,3 +12,10 @@ class ThreeThreads:
 
     def set_num_threads(self, n):
         self.set_calls.append(n)
+
+    def install(self, monkeypatch, runtime):
+        """Put this fake in place of runtime's thread getter and setter (undone by
+        `monkeypatch`); returns self."""
+        monkeypatch.setattr(runtime, "get_num_threads", self.get_num_threads)
+        monkeypatch.setattr(runtime, "set_num_threads", self.set_num_threads)
+        return self

@@ -5,10 +5,9 @@
 >>> (x ** 3).sum().backward(); x.grad
 tensor([12.])
 """
-from . import accelerator, backends, cuda, dtypes
+from . import dtypes
 from .autograd import (Function, detect_anomaly, enable_grad, is_grad_enabled, no_grad,
                        set_detect_anomaly, set_grad_enabled)
-from .autograd.gradcheck import GradcheckError, gradcheck
 from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, generator,
                        linspace, manual_seed, ones, ones_like, rand, rand_like, randint, randn,
                        randn_like, tensor, zeros, zeros_like)
@@ -17,24 +16,24 @@ from .dtypes import (bool_, double, float16, float32, float64, get_default_dtype
 from .devices import device
 from .dtypes import float  # noqa: A004
 from .functions import METHOD_FUNCTIONS, allclose, cat, einsum, is_tensor, numel, stack, where
-from .kernels.threads import get_num_threads, set_num_threads
+from .kernels.runtime import get_num_threads, set_num_threads
+from .lazy import lazy_names
 from .rng import Generator
 from .tensor import Tensor
 
-from . import nn, optim, utils  # noqa: E402  (nn needs Tensor)
-from .serialization import load, save  # noqa: E402  (restores nn.Parameter)
+from . import nn, optim  # noqa: E402  (nn needs Tensor)
 
 globals().update(METHOD_FUNCTIONS)  # exp, sum, max, ... as in torch.*
 __version__ = "0.1.0"
 
-
-def __getattr__(name: str):
-    """`tinygrad_cnn.export` is imported on first use (it sits above models, like viz)."""
-    if name == "export":
-        import importlib
-        return importlib.import_module(".export", __name__)
-    raise AttributeError(f"module 'tinygrad_cnn' has no attribute '{name}'")
-
+#: imported on first use: not needed to build and train a model (lazy.py)
+__getattr__, __dir__ = lazy_names(__name__, {
+    "save": ".serialization:save", "load": ".serialization:load",
+    "gradcheck": ".autograd.gradcheck:gradcheck",
+    "GradcheckError": ".autograd.gradcheck:GradcheckError",
+    "utils": ".utils", "data": ".data", "accelerator": ".accelerator", "backends": ".backends",
+    "cuda": ".cuda", "models": ".models", "training": ".training", "viz": ".viz",
+    "export": ".export"}, globals())
 
 # last, so the import itself does not share the interpreter with it (kernels/warmup.py)
 from .kernels.warmup import start as _start_numba_warmup  # noqa: E402

@@ -69,8 +69,9 @@ def tensor_argument(value: Any, name: str, owner: str) -> None:
     Traceback (most recent call last):
     TypeError: conv2d: weight must be a Tensor, got list; wrap it as tinygrad_cnn.tensor(...)
     """
-    if not (hasattr(value, "requires_grad") and isinstance(getattr(value, "_data", None),
-                                                           np.ndarray)):
+    # the class's attribute, not the instance's: a Tensor's requires_grad is a property
+    if not (isinstance(getattr(value, "_data", None), np.ndarray)
+            and hasattr(type(value), "requires_grad")):
         raise TypeError(f"{_prefix(owner)}{name} must be a Tensor, got "
                         f"{type(value).__name__}; wrap it as tinygrad_cnn.tensor(...)")
 

@@ -19,7 +19,7 @@ from . import devices, dtypes
 from .autograd import engine
 from .autograd.function import UNCHANGED, shared_version
 from .checks import broadcastable
-from .kernels import workspace
+from .kernels import runtime
 from .ops.arithmetic import Where
 from .ops.unary import Cast
 
@@ -214,7 +214,7 @@ class Tensor:
                                "a grad_fn: call backward on a result of ops on tensors created "
                                "with requires_grad=True")
         engine.run_backward(self, self._seed_gradient(gradient), bool(retain_graph),
-                            allocate=workspace.take)
+                            allocate=runtime.scratch)
 
     def _seed_gradient(self, gradient: Any) -> np.ndarray:
         if gradient is None:
@@ -577,11 +577,12 @@ class Tensor:
         """(self, other) as tensors of one dtype, promoted as PyTorch does; for elementwise
         ops their shapes must broadcast."""
         other = self._operand(other)
-        if elementwise and other._data.ndim and other._data.shape != self._data.shape:
-            broadcastable(self._data.shape, other._data.shape)
-        if other._data.dtype == self._data.dtype:  # the common case: no promotion work
+        a, b = self._data, other._data
+        if elementwise and a.shape != b.shape and b.ndim:
+            broadcastable(a.shape, b.shape)
+        if a.dtype == b.dtype:  # the common case: no promotion work
             return self, other
-        dtype = dtypes.result_type(self._data, other._data)
+        dtype = dtypes.result_type(a, b)
         return self.type(dtype), other.type(dtype)
 
     def __pos__(self) -> "Tensor":

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from .function import EDITS
 from .grad_mode import STATE, no_grad
 
 #: makes an uninitialised array of (shape, dtype): where a gradient that must be copied goes
@@ -43,7 +44,7 @@ def inputs_first(root: "Tensor", grad_only: bool = False) -> List["Tensor"]:
         if node._ctx is not None:
             # reversed so that the first parent is finished first: a stable, readable order
             for parent in reversed(node._ctx.parents):
-                if id(parent) not in visited and (parent.requires_grad or not grad_only):
+                if id(parent) not in visited and (parent._requires_grad or not grad_only):
                     stack.append((parent, False))
     return order
 
@@ -136,8 +137,8 @@ def check_versions(node: "Tensor") -> None:
     since (its version moved), else the gradient would be silently wrong."""
     fn = node._ctx
     culprit = None
-    if getattr(fn, "dirty", 0) or (node._version[0] and saved(fn, node._data)):
-        culprit, version, expected = node, getattr(fn, "dirty", 0) or node._version[0], 0
+    if fn.dirty or (node._version[0] and saved(fn, node._data)):
+        culprit, version, expected = node, fn.dirty or node._version[0], 0
     for parent, expected_version in zip(fn.parents, fn.versions):
         if parent._version[0] != expected_version and (parent._ctx is not None
                                                        or saved(fn, parent._data)):
@@ -154,11 +155,11 @@ def check_versions(node: "Tensor") -> None:
 def _shared(parents: tuple, grads: tuple) -> bool:
     """Whether one array goes to two of the inputs that take a gradient (Add's `g, g`)."""
     if len(grads) == 2:  # the common case, without a loop
-        return grads[0] is grads[1] is not None and parents[0].requires_grad \
-            and parents[1].requires_grad
+        return grads[0] is grads[1] is not None and parents[0]._requires_grad \
+            and parents[1]._requires_grad
     taken: list = []
     for parent, pg in zip(parents, grads):
-        if pg is not None and parent.requires_grad:
+        if pg is not None and parent._requires_grad:
             if any(pg is other for other in taken):
                 return True
             taken.append(pg)
@@ -198,7 +199,8 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
                 f"Trying to backward through the graph a second time (through {fn.name}): "
                 "its saved values were freed after the first backward. "
                 "Call .backward(retain_graph=True) the first time if you need to.")
-        check_versions(node)
+        if fn.edits != EDITS[0]:  # something was changed in place since fn was recorded
+            check_versions(node)
         in_grads = fn.backward(g)
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)
@@ -206,7 +208,7 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
             _check_finite(fn, in_grads)
         shared = len(in_grads) > 1 and _shared(fn.parents, in_grads)
         for parent, pg in zip(fn.parents, in_grads):
-            if pg is None or not parent.requires_grad:
+            if pg is None or not parent._requires_grad:
                 continue
             fresh = not shared and (owned or pg is not g)
             if pg.__class__ is not np.ndarray:  # numpy makes 0-d results scalars

@@ -20,6 +20,9 @@ from .grad_mode import STATE
 
 #: the version of a tensor never changed in place (a shared constant: no cell per tensor)
 UNCHANGED = (0,)
+#: in-place changes of any tensor so far: a node recorded at the current count has seen
+#: none since, so backward skips its version check (`engine.check_versions`)
+EDITS = [0]
 
 
 def bump_version(t: Any) -> None:
@@ -28,6 +31,7 @@ def bump_version(t: Any) -> None:
     if cell.__class__ is tuple:
         cell = t._version = [0]
     cell[0] += 1
+    EDITS[0] += 1
 
 
 def shared_version(t: Any) -> list:
@@ -57,6 +61,11 @@ class Function:
     needs_input_grad: Tuple[bool, ...] = ()
     saved_tensors: Tuple[Any, ...] = ()
     freed = False
+    #: set by an in-place op that overwrote this node's output while the node kept it
+    #: (the version its backward then refuses at); 0: untouched
+    dirty = 0
+    #: `EDITS` when the node was recorded (-1: not recorded by `apply`, always checked)
+    edits = -1
     #: a non-differentiable side output (e.g. max-pool indices); apply then returns a pair
     aux: Optional[np.ndarray] = None
 
@@ -95,8 +104,8 @@ class Function:
         ctx = cls()
         requires_grad = False
         if STATE.grad_enabled:
-            needs = tuple(t.requires_grad for t in inputs)
-            requires_grad = any(needs)
+            needs = tuple([t._requires_grad for t in inputs])
+            requires_grad = True in needs
             ctx.needs_input_grad = needs
         out = ctx.forward(*[t._data for t in inputs], **options)
         if out.__class__ is not np.ndarray:  # numpy turns 0-d results into scalars
@@ -108,6 +117,7 @@ class Function:
             ctx.options = options
             # each input's in-place version now: backward refuses if one it kept has moved
             ctx.versions = [t._version[0] for t in inputs]
+            ctx.edits = EDITS[0]
             out._ctx = ctx
         if ctx.aux is not None:
             return out, wrap(ctx.aux, False)

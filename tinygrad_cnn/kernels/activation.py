@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import workspace
-from .runtime import kernel_array
+from . import runtime
 
 
 #: below this many elements numpy's call is cheaper than a kernel call
@@ -31,7 +30,7 @@ def relu_forward(a: np.ndarray) -> np.ndarray:
     >>> relu_forward(np.array([-1.0, 2.0, np.nan])).tolist()
     [0.0, 2.0, nan]
     """
-    out = workspace.take(a.shape, a.dtype)
+    out = runtime.scratch(a.shape, a.dtype)
     if a.dtype.kind != "f" or a.size < KERNEL_MIN_SIZE or not a.flags.c_contiguous:
         return np.maximum(a, a.dtype.type(0), out=out)
     _relu_kernel(a.reshape(-1), out.reshape(-1))
@@ -50,7 +49,7 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     if y.dtype.kind != "f" or g.dtype != y.dtype or y.size < KERNEL_MIN_SIZE:
         # small or unusual arrays: numpy's call is cheaper than a kernel launch/compile
         return np.where(y <= 0, np.zeros((), dtype=g.dtype), g)
-    g = kernel_array(g if g.shape == y.shape else np.broadcast_to(g, y.shape))
-    out = workspace.take(y.shape, g.dtype)
-    _relu_backward_kernel(g.reshape(-1), kernel_array(y).reshape(-1), out.reshape(-1))
+    g = runtime.kernel_array(g if g.shape == y.shape else np.broadcast_to(g, y.shape))
+    out = runtime.scratch(y.shape, g.dtype)
+    _relu_backward_kernel(g.reshape(-1), runtime.kernel_array(y).reshape(-1), out.reshape(-1))
     return out

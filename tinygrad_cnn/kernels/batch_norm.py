@@ -14,8 +14,7 @@ from typing import Tuple
 import numpy as np
 from numba import njit
 
-from . import workspace
-from .runtime import kernel_array
+from . import runtime
 
 _MATH = {"contract", "reassoc"}
 #: arrays with fewer elements per channel than this stay in numpy (e.g. BatchNorm1d on
@@ -92,7 +91,7 @@ def applies(x: np.ndarray) -> bool:
 
 
 def _ncl(a: np.ndarray) -> np.ndarray:
-    return kernel_array(a).reshape(a.shape[0], a.shape[1], -1)
+    return runtime.kernel_array(a).reshape(a.shape[0], a.shape[1], -1)
 
 
 def statistics(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -106,7 +105,7 @@ def statistics(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
 def normalize(x: np.ndarray, mean: np.ndarray, scale: np.ndarray,
               shift: np.ndarray) -> np.ndarray:
     """(x - mean) * scale + shift per channel (each (C,))."""
-    out = workspace.take(x.shape, x.dtype)
+    out = runtime.scratch(x.shape, x.dtype)
     _affine_kernel(_ncl(x), *(v.astype(x.dtype) for v in (mean, scale, shift)), _ncl(out))
     return out
 
@@ -127,7 +126,7 @@ def backward(g: np.ndarray, x: np.ndarray, mean: np.ndarray, inv_std: np.ndarray
         b = -a * sum_g / m
     else:
         k, b = np.zeros_like(a), np.zeros_like(a)
-    gx = workspace.take(x.shape, x.dtype)
+    gx = runtime.scratch(x.shape, x.dtype)
     _grad_input_kernel(_ncl(g), _ncl(x), *(v.astype(x.dtype) for v in (mean64, a, k, b)),
                        _ncl(gx))
     return gx, (sum_gx * inv64).astype(x.dtype), sum_g.astype(x.dtype)

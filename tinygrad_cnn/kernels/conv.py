@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections import namedtuple
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from . import runtime
-from .geometry import ConvGeometry, Pad4, Pair, pad4, pair
+from .geometry import ConvGeometry, Pad4, Pair, conv_geometry, pad4, pair
 from .routes import direct, im2col, reference, shifted, transposed
 
 
@@ -59,7 +59,10 @@ def route_for(geo: ConvGeometry, strict: bool = True):
                              f"a conv of input {(geo.n, geo.c, geo.h, geo.w)}, stride "
                              f"{geo.stride}, groups {geo.groups}")
         return _forced
-    return next(route for route in ROUTES if route.applies(geo))
+    for route in ROUTES:
+        if route.applies(geo):
+            return route
+    raise AssertionError("the last route in ROUTES applies to every conv")
 
 
 def route_name(x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Any = 1,
@@ -100,11 +103,11 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
     """(output (N, O, OH, OW), saved) for x (N, C, H, W) and w (O, C/g, kh, kw); `keep`:
     the weight gradient will be wanted."""
     x = runtime.kernel_array(x)
-    geo = ConvGeometry(x.shape, w.shape, stride, pad, dilation, groups)
-    route = route_for(geo)
+    geo = conv_geometry(x.shape, w.shape, stride, pad, dilation, groups)
+    route = route_for(geo)  # asked every call: a threshold changed at run time counts
     out = runtime.scratch((geo.n, geo.o, geo.oh, geo.ow), x.dtype)
     parts = runtime.batch_parts(geo.n, geo.flops)
-    saved = runtime.run_parts(lambda i, n0, n1: route.forward(
+    saved = _in_parts(lambda i, n0, n1: route.forward(
         x[n0:n1], w, b, geo.part(n1 - n0), out[n0:n1], keep), parts)
     return out, ConvSaved(route, geo, parts, saved)
 
@@ -127,10 +130,18 @@ def conv_backward(grad: np.ndarray, saved: ConvSaved, w: np.ndarray, needs: Need
         return route.backward(saved.saved[i], grad[n0:n1], w, geo.part(n1 - n0), part_needs,
                               None if gx is None else gx[n0:n1])
 
-    sums = runtime.run_parts(backward_part, saved.parts)
+    sums = _in_parts(backward_part, saved.parts)
     gw = _total([s[0] for s in sums]) if needs.w else None
     gb = _total([s[1] for s in sums]) if needs.b else None
     return gx, gw, gb
+
+
+def _in_parts(fn: Callable[[int, int, int], Any], parts: List[Tuple[int, int]]) -> list:
+    """[fn(i, n0, n1) for each batch part]: one part runs right here, several on the
+    runtime's threads."""
+    if len(parts) == 1:
+        return [fn(0, *parts[0])]
+    return runtime.run_parts(fn, parts)
 
 
 def _total(arrays: list) -> np.ndarray:

@@ -6,6 +6,7 @@ work lives in the numba kernels.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Tuple
 
 import numpy as np
@@ -20,6 +21,12 @@ def pair(value: Any, name: str) -> Pair:
     >>> pair(3, "stride"), pair((2, 1), "stride")
     ((3, 3), (2, 1))
     """
+    if value.__class__ is int:  # the common cases first (a bool's class is bool)
+        return value, value
+    if value.__class__ is tuple and len(value) == 2 and value[0].__class__ is int \
+            and value[1].__class__ is int:
+        return value
+
     def whole(v: Any) -> bool:  # True is not a size (PyTorch agrees)
         return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
@@ -119,7 +126,7 @@ class ConvGeometry:
     """
 
     __slots__ = ("n", "c", "h", "w", "o", "kh", "kw", "stride", "pad", "dilation",
-                 "groups", "oh", "ow", "taps")
+                 "groups", "oh", "ow", "taps", "reach", "padded")
 
     def __init__(self, x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Pair,
                  pad: Pad4, dilation: Pair, groups: int) -> None:
@@ -129,9 +136,15 @@ class ConvGeometry:
         self.oh = conv_output_size(self.h, self.kh, stride[0], pad[0], pad[1], dilation[0])
         self.ow = conv_output_size(self.w, self.kw, stride[1], pad[2], pad[3], dilation[1])
         self.taps = self.c * self.kh * self.kw  # rows of the im2col columns (all groups)
+        #: how far the kernel spans past its first tap, d*(k-1), in rows and columns
+        self.reach = dilation[0] * (self.kh - 1), dilation[1] * (self.kw - 1)
+        #: height and width of the zero-padded input
+        self.padded = self.h + pad[0] + pad[1], self.w + pad[2] + pad[3]
 
     def part(self, n: int) -> "ConvGeometry":
-        """The same convolution over n images (a batch part)."""
+        """The same convolution over n images (a batch part; itself for the whole batch)."""
+        if n == self.n:
+            return self
         part = object.__new__(ConvGeometry)
         for name in self.__slots__:
             setattr(part, name, getattr(self, name))
@@ -139,16 +152,14 @@ class ConvGeometry:
         return part
 
     @property
-    def reach(self) -> Pair:
-        """How far the kernel spans past its first tap, d*(k-1), in rows and columns."""
-        return self.dilation[0] * (self.kh - 1), self.dilation[1] * (self.kw - 1)
-
-    @property
     def flops(self) -> int:
         """Multiplies and adds of the forward."""
         return 2 * self.n * self.o * (self.taps // self.groups) * self.oh * self.ow
 
-    @property
-    def padded(self) -> Pair:
-        """Height and width of the zero-padded input."""
-        return self.h + self.pad[0] + self.pad[1], self.w + self.pad[2] + self.pad[3]
+
+@lru_cache(maxsize=1024)
+def conv_geometry(x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Pair, pad: Pad4,
+                  dilation: Pair, groups: int) -> ConvGeometry:
+    """`ConvGeometry(...)`, made once per distinct conv: a training loop meets the same few
+    convs every step. (Shared, so never changed by its users.)"""
+    return ConvGeometry(x_shape, w_shape, stride, pad, dilation, groups)

@@ -33,9 +33,8 @@ from typing import Any, Sequence, Tuple
 import numpy as np
 from numba import njit
 
-from . import workspace
+from . import runtime
 from .geometry import Pad4, Pair, conv_output_size, pad4, pair
-from .runtime import kernel_array
 
 
 def grid_shape(x_shape: Sequence[int], pad: Pad4, stride_w: int) -> Tuple[int, ...]:
@@ -58,7 +57,7 @@ def to_grid(x: np.ndarray, pad: Pad4, stride_w: int) -> np.ndarray:
     shape = grid_shape(x.shape, pad, stride_w)
     if stride_w == 1 and not any(pad):
         return x.reshape(shape)
-    grid = workspace.zeros(shape, x.dtype)
+    grid = runtime.scratch_zeros(shape, x.dtype)
     rows = grid[:, :, pad[0]:pad[0] + x.shape[2]]
     for r, w0, m0, count in _phases(x.shape[3], pad[2], stride_w):
         rows[:, :, :, r, m0:m0 + count] = x[:, :, :, w0::stride_w]
@@ -73,8 +72,8 @@ def from_grid(grid: np.ndarray, pad: Pad4, out: np.ndarray) -> None:
 
 
 # Serial kernels: a numba thread pool next to OpenBLAS's threads stalls, and these copies
-# are memory-bound anyway (see threads.py). nogil: large convs run these on two Python
-# threads at once, one batch part each (batch_split.py). The inner loops index a view
+# are memory-bound anyway (see runtime.py). nogil: large convs run these on two Python
+# threads at once, one batch part each (runtime.run_parts). The inner loops index a view
 # starting at the run: an index i + ow could be negative as far as LLVM knows, and
 # numba's wraparound of negative indices then blocks vectorisation. Flat 1-D arguments
 # compile faster than 5-D ones.
@@ -148,7 +147,7 @@ def add_columns_into(cols: np.ndarray, kernel: Pair, stride: Pair, pad: Pad4,
     if stride[1] == 1 and not any(pad):  # x is its own grid
         grid, n0 = x, n_start
     else:
-        grid, n0 = workspace.take(shape, x.dtype), 0
+        grid, n0 = runtime.scratch(shape, x.dtype), 0
     _col2im_kernel(_flat(cols), cols.shape[1], kernel, dilation, stride[0], out_hw, n0,
                    _flat(grid), shape[1:])
     if grid is not x:
@@ -185,7 +184,7 @@ def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
         raise ValueError(f"im2col expects a 4-D (N, C, H, W) array, got shape {x.shape}")
     (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow) = _geometry(
         x.shape, kernel_size, stride, padding, dilation)
-    x = kernel_array(x)
+    x = runtime.kernel_array(x)
     cols = np.empty((x.shape[1] * kh * kw, x.shape[0] * oh * ow), dtype=x.dtype)
     columns_into(to_grid(x, pads, sw), (kh, kw), (sh, sw), (dh, dw), (oh, ow), 0, cols)
     return cols
@@ -210,5 +209,5 @@ def col2im(cols: np.ndarray, x_shape: Sequence[int], kernel_size: Any, stride: A
         raise ValueError(f"col2im: cols of shape {cols.shape} do not match x_shape "
                          f"{tuple(x_shape)} and this geometry, which need {expected}")
     x = np.empty(tuple(x_shape), dtype=cols.dtype)
-    add_columns_into(kernel_array(cols), (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow), 0, x)
+    add_columns_into(runtime.kernel_array(cols), (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow), 0, x)
     return x

@@ -3,9 +3,9 @@ buffer holding the bias), and the gradients gx = g @ w, gw = g.T @ x, gb = g.sum
 
 x is (M, K), w (N, K) as PyTorch keeps it: BLAS reads `w.T` and `g.T` as transposed
 views, so no operand is ever copied. A large product runs in two parts on the two cores
-(`batch_split`), each GEMM on one BLAS thread: the forward splits the N output columns,
-the backward the K input features (each part writes its own columns of gx and gw), the
-splits that measured fastest at LeNet's and the Keras MNIST net's fc1 shapes
+(`runtime.batch_parts`), each GEMM on one BLAS thread: the forward splits the N output
+columns, the backward the K input features (each part writes its own columns of gx and
+gw), the splits that measured fastest at LeNet's and the Keras MNIST net's fc1 shapes
 (benchmarks/TUNING.md).
 """
 from __future__ import annotations
@@ -14,9 +14,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from . import workspace
-from .batch_split import batch_parts, run_parts
-from .threads import gemm, gemm_accumulate
+from . import runtime
 
 
 def _flops(m: int, k: int, n: int) -> float:
@@ -35,11 +33,11 @@ def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray]) -> np.
     [[3.5], [3.5]]
     """
     m, n = x.shape[0], w.shape[0]
-    out = workspace.take((m, n), x.dtype)
+    out = runtime.scratch((m, n), x.dtype)
     if m == 0 or n == 0:
         return out
     turned = m < n
-    into = workspace.take((n, m), x.dtype) if turned else out
+    into = runtime.scratch((n, m), x.dtype) if turned else out
 
     def part(_: int, c0: int, c1: int) -> None:
         if turned:
@@ -47,12 +45,12 @@ def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray]) -> np.
         else:
             left, right, dest = x, w[c0:c1].T, into[:, c0:c1]
         if b is None:
-            gemm(left, right, out=dest)
+            runtime.gemm(left, right, out=dest)
         else:
             dest[...] = b[c0:c1, None] if turned else b[c0:c1]
-            gemm_accumulate(left, right, dest)
+            runtime.gemm_accumulate(left, right, dest)
 
-    run_parts(part, batch_parts(n, _flops(m, x.shape[1], n)))
+    runtime.run_parts(part, runtime.batch_parts(n, _flops(m, x.shape[1], n)))
     if turned:
         out[...] = into.T
     return out
@@ -68,19 +66,19 @@ def linear_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, need_x: bool,
     """
     (m, k), n = x.shape, w.shape[0]
     g = np.require(g, requirements="C")  # a broadcast gradient (y.sum()'s) is no BLAS operand
-    gx = workspace.take((m, k), g.dtype) if need_x else None
-    gw = workspace.take((n, k), g.dtype) if need_w else None
+    gx = runtime.scratch((m, k), g.dtype) if need_x else None
+    gw = runtime.scratch((n, k), g.dtype) if need_w else None
 
     def part(_: int, k0: int, k1: int) -> None:
         if gx is not None:
-            gemm(g, w[:, k0:k1], out=gx[:, k0:k1])
+            runtime.gemm(g, w[:, k0:k1], out=gx[:, k0:k1])
         if gw is not None:
-            gemm(g.T, x[:, k0:k1], out=gw[:, k0:k1])
+            runtime.gemm(g.T, x[:, k0:k1], out=gw[:, k0:k1])
 
     if m == 0 or n == 0:  # an empty sum: BLAS is not called with a zero dimension
         for grad in (gx, gw):
             if grad is not None:
                 grad[...] = 0
         return gx, gw
-    run_parts(part, batch_parts(k, _flops(m, k, n) * (need_x + need_w)))
+    runtime.run_parts(part, runtime.batch_parts(k, _flops(m, k, n) * (need_x + need_w)))
     return gx, gw

@@ -13,8 +13,7 @@ from typing import Tuple
 import numpy as np
 from numba import njit
 
-from . import workspace
-from .runtime import kernel_array
+from . import runtime
 
 #: the winning tap of a max-pool window (ki * kw + kj) is stored in one byte for windows of
 #: up to 254 taps (PyTorch's int64 flat indices cost 8x the memory traffic), else in an
@@ -37,7 +36,7 @@ def valid_range(offset: int, stride: int, size: int, count: int) -> Tuple[int, i
     return lo, max(lo, hi)
 
 
-# Serial kernels (see threads.py): memory-bound, and a numba thread pool next to
+# Serial kernels (runtime.py, "threads"): memory-bound, and a numba thread pool next to
 # OpenBLAS's threads stalls for whole scheduler quanta on 2 cores.
 @njit(cache=True)
 def _maxpool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, tap):
@@ -226,7 +225,7 @@ def _tiles_2x2(rows: tuple, cols: tuple) -> bool:
 
 def _planes(a: np.ndarray) -> np.ndarray:
     """(N, C, H, W) -> contiguous (N*C, H, W)."""
-    return kernel_array(a).reshape(a.shape[0] * a.shape[1], a.shape[2], a.shape[3])
+    return runtime.kernel_array(a).reshape(a.shape[0] * a.shape[1], a.shape[2], a.shape[3])
 
 
 def _is_2x2(x_shape: tuple, out_hw: tuple, kernel: tuple, stride: tuple, pad: tuple,
@@ -240,8 +239,8 @@ def maxpool_forward(x: np.ndarray, kernel: tuple, stride: tuple, pad: tuple,
                     dilation: tuple, out_hw: tuple):
     """(values, winning taps), both (N, C, OH, OW); see `maxpool_indices`."""
     shape = x.shape[:2] + tuple(out_hw)
-    out = workspace.take(shape, x.dtype)
-    tap = workspace.take(shape, _tap_dtype(kernel))
+    out = runtime.scratch(shape, x.dtype)
+    tap = runtime.scratch(shape, _tap_dtype(kernel))
     if _is_2x2(x.shape, out_hw, kernel, stride, pad, dilation):
         _maxpool2x2_kernel(_planes(x), _planes(out), _planes(tap))
     else:
@@ -264,7 +263,7 @@ def maxpool_indices(tap: np.ndarray, width: int, kernel: tuple, stride: tuple, p
 def maxpool_backward(g: np.ndarray, tap: np.ndarray, x_shape: tuple, kernel: tuple,
                      stride: tuple, pad: tuple, dilation: tuple) -> np.ndarray:
     """Route each output gradient to its winner (summing where windows overlap)."""
-    gx = workspace.take(tuple(x_shape), g.dtype)
+    gx = runtime.scratch(tuple(x_shape), g.dtype)
     if _is_2x2(x_shape, g.shape[2:], kernel, stride, pad, dilation):
         _maxpool2x2_backward_kernel(_planes(g), _planes(tap), _planes(gx))
         return gx
@@ -277,7 +276,7 @@ def maxpool_backward(g: np.ndarray, tap: np.ndarray, x_shape: tuple, kernel: tup
 def avgpool_forward(x: np.ndarray, rows: tuple, cols: tuple, divisor: np.ndarray):
     """Window means: rows = (start, end) per output row, cols likewise per column,
     divisor (OH, OW)."""
-    out = workspace.take(x.shape[:2] + divisor.shape, x.dtype)
+    out = runtime.scratch(x.shape[:2] + divisor.shape, x.dtype)
     if _tiles_2x2(rows, cols):
         _avgpool2x2_kernel(_planes(x), divisor, _planes(out))
     else:
@@ -289,9 +288,9 @@ def avgpool_backward(g: np.ndarray, rows: tuple, cols: tuple, divisor: np.ndarra
                      x_shape: tuple) -> np.ndarray:
     """Spread each output gradient evenly (1/divisor) over its window."""
     if _tiles_2x2(rows, cols):
-        gx = workspace.take(tuple(x_shape), g.dtype)
+        gx = runtime.scratch(tuple(x_shape), g.dtype)
         _avgpool2x2_backward_kernel(_planes(g), divisor, _planes(gx))
         return gx
-    gx = workspace.zeros(tuple(x_shape), g.dtype)
+    gx = runtime.scratch_zeros(tuple(x_shape), g.dtype)
     _avgpool_backward_kernel(_planes(g), *rows, *cols, divisor, _planes(gx))
     return gx

@@ -7,11 +7,16 @@ the functional API (`nn.functional`) and initialisers (`nn.init`).
 >>> net(randn(2, 1, 8, 8)).shape
 (2, 10)
 """
+from ..lazy import lazy_names
 from . import functional, init, utils
-from .model_summary import ModelSummary, summary
 from .module import Module
 from .modules import *  # noqa: F401,F403  (every layer class)
 from .modules import __all__ as _layers
 from .parameter import Parameter
+
+#: imported on first use (lazy.py)
+__getattr__, __dir__ = lazy_names(__name__, {
+    "summary": ".model_summary:summary", "ModelSummary": ".model_summary:ModelSummary"},
+    globals())
 
 __all__ = ["Module", "Parameter", "functional", "init", "utils", "summary", "ModelSummary", *_layers]

@@ -306,6 +306,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     logp = input.log_softmax(class_dim)
     target = as_tensor(target)
     if target.dtype.kind == "f":
+        if ignore_index != -100:  # PyTorch's rule: probabilities have no class to ignore
+            raise RuntimeError(f"ignore_index is not supported for floating point target "
+                               f"(got ignore_index={ignore_index} with a {target.dtype} target)")
         return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim)
     nll = nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing == 0.0:

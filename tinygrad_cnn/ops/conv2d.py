@@ -122,13 +122,17 @@ def _resolve_padding(padding: Any, stride: Pair, kernel: Pair, dilation: Pair) -
     return ph, ph, pw, pw
 
 
-def _check_fits(x_shape: tuple, kernel: Pair, pad: Pad4, dilation: Pair) -> None:
+def _check_spatial(x_shape: tuple, kernel: Pair, pad: Pad4, dilation: Pair) -> None:
+    """The kernel fits the padded input, and an empty image has an empty batch or channels."""
     padded = (x_shape[-2] + pad[0] + pad[1], x_shape[-1] + pad[2] + pad[3])
-    effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    effective = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
     if padded[0] < effective[0] or padded[1] < effective[1]:
         raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x "
                            f"{padded[1]}). Kernel size: ({effective[0]} x {effective[1]}). "
                            "Kernel size can't be greater than actual input size")
+    if 0 in x_shape[-2:] and 0 not in x_shape[:-2]:  # PyTorch's rule, checked after the above
+        raise RuntimeError("Only zero batch or zero channel inputs are supported, but got "
+                           f"input of size {x_shape}")
 
 
 def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
@@ -153,7 +157,7 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
         raise RuntimeError(f"non-positive dilation is not supported, got dilation={dilation}")
     kernel = (w.shape[2], w.shape[3])
     pad = _resolve_padding(padding, stride, kernel, dilation)
-    _check_fits(x.shape, kernel, pad, dilation)
+    _check_spatial(x.shape, kernel, pad, dilation)
     tensors = (input, weight) if bias is None else (input, weight, bias)
     return Conv2d.apply(*tensors, stride=stride, padding=pad, dilation=dilation,
                         groups=int(groups))

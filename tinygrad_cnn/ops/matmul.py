@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
-from ..kernels import batch_split
+from ..kernels import runtime
 from .arithmetic import reflected
 from .circuit import Ref, dot
 
@@ -48,7 +48,7 @@ class MatMul(Function):
                                f"{b.shape} cannot be broadcast ({a.shape[:-2]} and "
                                f"{b.shape[:-2]})") from None
         self.save_for_backward(a, b)
-        return batch_split.matmul(a, b)
+        return runtime.matmul(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -60,15 +60,15 @@ class MatMul(Function):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
-            ga = batch_split.matmul(g2, np.swapaxes(b2, -1, -2))
+            ga = runtime.matmul(g2, np.swapaxes(b2, -1, -2))
             ga = ga[..., 0, :] if a.ndim == 1 else ga
         if need_b and b2.ndim == a2.ndim == 2 and b2.flags.f_contiguous \
                 and not b2.flags.c_contiguous:
             # b is a transposed C array (`x @ weight.T`): the gradient in the weight's
             # own layout, so the transpose's backward gives a C array, not a strided copy
-            gb = batch_split.matmul(g2.T, a2).T
+            gb = runtime.matmul(g2.T, a2).T
         elif need_b:
-            gb = batch_split.matmul(np.swapaxes(a2, -1, -2), g2)
+            gb = runtime.matmul(np.swapaxes(a2, -1, -2), g2)
             gb = gb[..., 0] if b.ndim == 1 else gb
         return ga, gb
 

@@ -8,18 +8,19 @@
 >>> opt.param_groups[0]["lr"], w.grad is None
 (0.05, True)
 """
-from . import lr_scheduler
-from .adadelta import Adadelta
-from .adagrad import Adagrad
+from ..lazy import lazy_names
 from .adam import Adam
-from .adamax import Adamax
-from .adamw import AdamW
-from .lr_scheduler import (CosineAnnealingLR, ExponentialLR, InverseTimeLR, LambdaLR,
-                           LRScheduler, MultiStepLR, OneCycleLR, ReduceLROnPlateau, StepLR)
-from .nadam import NAdam
 from .optimizer import Optimizer
-from .rmsprop import RMSprop
 from .sgd import SGD
+
+#: imported on first use (lazy.py): the other optimizers and the schedulers
+__getattr__, __dir__ = lazy_names(__name__, {
+    "AdamW": ".adamw:AdamW", "RMSprop": ".rmsprop:RMSprop", "Adagrad": ".adagrad:Adagrad",
+    "Adadelta": ".adadelta:Adadelta", "Adamax": ".adamax:Adamax", "NAdam": ".nadam:NAdam",
+    "lr_scheduler": ".lr_scheduler",
+    **{name: f".lr_scheduler:{name}" for name in (
+        "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "InverseTimeLR",
+        "MultiStepLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau")}}, globals())
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
            "NAdam", "lr_scheduler", "LRScheduler", "StepLR", "ExponentialLR",

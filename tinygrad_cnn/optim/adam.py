@@ -6,7 +6,7 @@ from typing import Any, Dict, Tuple
 
 import numpy as np
 
-from ..kernels import workspace
+from ..kernels import runtime
 from ..kernels.adam import adam_update
 from ._checks import check_betas, check_common
 from .optimizer import Optimizer, ParamsT
@@ -58,7 +58,7 @@ class Adam(Optimizer):
         # the same in numpy, for arrays the kernel does not take (e.g. non-contiguous):
         # in place with one recycled scratch array: the textbook expression allocates
         # ~8 temporaries the size of each parameter per step
-        tmp = workspace.take(param.shape, param.dtype)
+        tmp = runtime.scratch(param.shape, param.dtype)
         np.subtract(grad, exp_avg, out=tmp)
         tmp *= 1 - beta1
         exp_avg += tmp

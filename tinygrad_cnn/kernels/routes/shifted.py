@@ -30,7 +30,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import runtime
-from ..runtime import gemm, gemm_accumulate
 
 #: stride-1 ungrouped convs with at least this many input channels x kernel columns (the
 #: inner dimension of the GEMMs here) take this route; narrower ones are too narrow for
@@ -148,9 +147,9 @@ def shifted_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo,
     rows = sh.rows(xs)
     full = runtime.scratch((geo.o, sh.length), x.dtype)
     weights = _row_weights(w)
-    gemm(weights[0], rows[0], out=full)  # the first kernel row sets full
+    runtime.gemm(weights[0], rows[0], out=full)  # the first kernel row sets full
     for ki in range(1, geo.kh):  # kh large GEMMs (see the module docstring)
-        gemm_accumulate(weights[ki], rows[ki], full)
+        runtime.gemm_accumulate(weights[ki], rows[ki], full)
     valid = sh.valid(full).transpose(1, 0, 2, 3)
     if b is None:
         np.copyto(out, valid)
@@ -172,13 +171,13 @@ def shifted_backward(grad: np.ndarray, xs: Optional[np.ndarray], w: np.ndarray, 
     sh.valid(g_full)[...] = grad.transpose(1, 0, 2, 3)
     gw = gb = None
     if needs.w:
-        rows = gemm(sh.rows(xs), g_full.T)  # (kh, C*kw, O)
+        rows = runtime.gemm(sh.rows(xs), g_full.T)  # (kh, C*kw, O)
         gw = np.ascontiguousarray(rows.reshape(geo.kh, geo.c, geo.kw, geo.o)
                                   .transpose(3, 1, 0, 2))
     if needs.x:
         gxp = runtime.scratch_zeros((geo.c, sh.length + sh.tail), grad.dtype)
         for wt, off in zip(_tap_weights(w), sh.offsets):  # kh*kw large GEMMs
-            gemm_accumulate(wt.T, g_full, gxp[:, off:off + sh.length])
+            runtime.gemm_accumulate(wt.T, g_full, gxp[:, off:off + sh.length])
         np.copyto(gx, sh.interior(gxp).transpose(1, 0, 2, 3))
     if needs.b:
         gb = grad.sum(axis=(0, 2, 3))

@@ -15,7 +15,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ..geometry import ConvGeometry
+from ..geometry import ConvGeometry, conv_geometry
 
 
 def plan(geo: ConvGeometry, w: np.ndarray, route: str
@@ -33,5 +33,5 @@ def plan(geo: ConvGeometry, w: np.ndarray, route: str
     wt = w.reshape(g, geo.o // g, geo.c // g, geo.kh, geo.kw)[..., ::-1, ::-1]
     wt = np.ascontiguousarray(wt.transpose(0, 2, 1, 3, 4)).reshape(geo.c, geo.o // g,
                                                                      geo.kh, geo.kw)
-    return wt, ConvGeometry((geo.n, geo.o, geo.oh, geo.ow), wt.shape, (1, 1), pad,
-                            geo.dilation, g)
+    return wt, conv_geometry((geo.n, geo.o, geo.oh, geo.ow), wt.shape, (1, 1), pad,
+                             geo.dilation, g)

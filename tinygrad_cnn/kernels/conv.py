@@ -22,7 +22,7 @@ import numpy as np
 
 from . import runtime
 from .geometry import ConvGeometry, Pad4, Pair, pad4, pair
-from .routes import direct, im2col, reference, shifted, transposed
+from .routes import blocked, direct, im2col, reference, shifted, transposed
 
 
 def _name(route) -> str:
@@ -32,7 +32,7 @@ def _name(route) -> str:
 #: the forward routes, fastest first: a conv takes the first whose `applies` holds
 ROUTES = (direct, shifted, im2col)
 #: routes by name, also those only chosen on request (`use_route`)
-BY_NAME = {_name(route): route for route in ROUTES + (reference,)}
+BY_NAME = {_name(route): route for route in ROUTES + (blocked, reference,)}
 
 Needs = namedtuple("Needs", ["x", "w", "b"])
 Needs.__doc__ = "Which gradients a backward computes: input, weight, bias (bools)."

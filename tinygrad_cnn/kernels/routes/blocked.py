@@ -1,0 +1,256 @@
+"""The blocked route: a stride-1 convolution as im2col + GEMM, one cache-sized block of
+output positions at a time, on a channel-last copy of the input.
+
+x is first copied channel-last onto its zero-padded grid, xh (N, Hp, Wp, C), so that a
+window's kernel row is one contiguous run of kw*C values (kw runs of C when dilated).
+Number the output positions j = (n, oh, ow) of a batch part; a block is a run of them,
+[j0, j1), small enough that its columns stay in L2 (`BLOCK_BYTES`). Per block:
+
+    pack:      cols (B, K) = the block's windows, K = (ki, kj, c): kh runs per position
+    GEMM:      out_block (B, O) = cols @ Wk               (Wk (K, O): the weights)
+    unpack:    out[n, :, p] = out_block.T + bias          (into NCHW, a transpose in L2)
+
+and backward per block, with g (O, B) the block of the output gradient (NCHW rows):
+
+    grad weight:  gW (O, K) += g @ cols                   (cols packed again from xh)
+    grad input:   gcols (B, K) = g.T @ Wk.T, added back onto gxh (the adjoint of pack),
+                  which becomes gx NCHW at the end.
+
+Why this shape (benchmarks/TUNING.md, `blocked`): a block's columns are written and read
+in L2, where the im2col route's whole-tile columns go to memory and back; every position
+is a real one, where the shifted route computes the padded grid's junk too; each GEMM's
+inner dimension is K = C*kh*kw (or the block), never C alone; the channel-last copy
+makes the packing long contiguous runs (an NCHW im2col copies runs of OW, a third of the
+speed at OW = 14); and these three GEMM orientations are the ones OpenBLAS runs fastest.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+from numba import njit
+
+from .. import runtime
+
+#: a block's columns stay under this many bytes, so they and the block's output stay in
+#: L2 (512 KB on Zen 3, 1 MB on Zen 4) between the packing and the GEMM
+#: (benchmarks/TUNING.md, `blocked`)
+BLOCK_BYTES = 256 << 10
+#: stride-1 ungrouped convs with at least this many taps (C*kh*kw) and output channels
+#: take this route; below them the GEMMs are too narrow for BLAS (benchmarks/TUNING.md)
+BLOCKED_MIN_TAPS = 64
+BLOCKED_MIN_OUT = 16
+
+
+@dataclass
+class BlockedSaved:
+    """What the weight gradient packs its columns from: the channel-last padded input xh
+    when it fits runtime.SAVE_BYTES, else x to copy again (None: not needed)."""
+    xh: Optional[np.ndarray] = None
+    x: Optional[np.ndarray] = None
+
+
+def applies(geo) -> bool:
+    """Stride 1, ungrouped, wide enough for BLAS."""
+    return (geo.stride == (1, 1) and geo.groups == 1 and geo.taps >= BLOCKED_MIN_TAPS
+            and geo.o >= BLOCKED_MIN_OUT)
+
+
+class _Blocks:
+    """The channel-last padded grid and the blocks of output positions of one part."""
+
+    def __init__(self, geo, dtype) -> None:
+        self.geo, self.dtype = geo, np.dtype(dtype)
+        self.hp, self.wp = geo.padded
+        self.total = geo.n * geo.oh * geo.ow
+        self.width = min(self.total, max(1, BLOCK_BYTES // (geo.taps * self.dtype.itemsize)))
+        self.starts = range(0, self.total, self.width)
+        # the kernels' geometry: (Hp, Wp, C), kernel, dilation, (OH, OW)
+        self.args = ((self.hp, self.wp, geo.c), (geo.kh, geo.kw), geo.dilation,
+                     (geo.oh, geo.ow))
+
+    def size(self, j0: int) -> int:
+        return min(self.width, self.total - j0)
+
+    def channel_last(self, x: np.ndarray) -> np.ndarray:
+        """xh (N, Hp, Wp, C): x channel-last on the zero-padded grid."""
+        geo = self.geo
+        xh = runtime.scratch((geo.n, self.hp, self.wp, geo.c), self.dtype)
+        _to_channel_last(x, geo.pad[0], geo.pad[2], xh)
+        return xh
+
+    def buffer(self, rows: int) -> np.ndarray:
+        return runtime.scratch((rows * self.width,), self.dtype)
+
+
+def _weights(w: np.ndarray) -> np.ndarray:
+    """(O, C, kh, kw) -> (O, K), K = (ki, kj, c): the columns' order."""
+    return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(w.shape[0], -1)
+
+
+def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo, out: np.ndarray,
+            keep: bool) -> BlockedSaved:
+    """out = conv(x, w) + b, block by block; keeps what the weight gradient needs."""
+    blocks = _Blocks(geo, x.dtype)
+    xh = blocks.channel_last(x)
+    wk = np.ascontiguousarray(_weights(w).T)  # (K, O)
+    bias = np.zeros(geo.o, x.dtype) if b is None else b
+    cols_buf, out_buf = blocks.buffer(geo.taps), blocks.buffer(geo.o)
+    flat_xh, flat_out = xh.reshape(-1), out.reshape(geo.n, geo.o, -1)
+    for j0 in blocks.starts:
+        size = blocks.size(j0)
+        cols = cols_buf[:size * geo.taps].reshape(size, geo.taps)
+        block_out = out_buf[:size * geo.o].reshape(size, geo.o)
+        _pack(flat_xh, j0, *blocks.args, cols)
+        runtime.gemm(cols, wk, out=block_out)
+        _unpack(block_out, bias, j0, flat_out)
+    if not keep:
+        return BlockedSaved()
+    return BlockedSaved(xh=xh) if xh.nbytes <= runtime.SAVE_BYTES else BlockedSaved(x=x)
+
+
+def backward(saved: BlockedSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
+             gx: Optional[np.ndarray]) -> tuple:
+    """(gw, gb) (None where not needed), and gx written into `gx` when needs.x."""
+    dtype, blocks = grad.dtype, _Blocks(geo, grad.dtype)
+    wk = _weights(w)  # (O, K)
+    gw = np.zeros((geo.o, geo.taps), dtype) if needs.w else None
+    gb = np.zeros(geo.o, dtype) if needs.b else None
+    xh = saved.xh
+    if needs.w and xh is None:
+        xh = blocks.channel_last(saved.x)
+    gxh = runtime.scratch_zeros((geo.n, blocks.hp, blocks.wp, geo.c), dtype) if needs.x \
+        else None
+    cols_buf, g_buf = blocks.buffer(geo.taps), blocks.buffer(geo.o)
+    flat_grad = grad.reshape(geo.n, geo.o, -1)
+    for j0 in blocks.starts:
+        size = blocks.size(j0)
+        cols = cols_buf[:size * geo.taps].reshape(size, geo.taps)
+        g2d = g_buf[:size * geo.o].reshape(geo.o, size)
+        _gather(flat_grad, j0, g2d)
+        if needs.w:
+            _pack(xh.reshape(-1), j0, *blocks.args, cols)
+            runtime.gemm_accumulate(g2d, cols, gw)
+        if needs.x:
+            runtime.gemm(g2d.T, wk, out=cols)
+            _unpack_add(cols, j0, *blocks.args, gxh.reshape(-1))
+        if needs.b:
+            gb += g2d.sum(axis=1)
+    if needs.x:
+        _from_channel_last(gxh, geo.pad[0], geo.pad[2], gx)
+    if needs.w:
+        gw = np.ascontiguousarray(gw.reshape(geo.o, geo.kh, geo.kw, geo.c).transpose(0, 3, 1, 2))
+    return gw, gb
+
+
+# The kernels take flat 1-D arrays and index views that start at a run: numba's
+# multi-dimensional slicing in the inner loops cost as much as the copies themselves.
+@njit(cache=True, nogil=True)
+def _to_channel_last(x, pad_top, pad_left, xh):
+    """xh (N, Hp, Wp, C) = x (N, C, H, W) on the zero-padded grid (borders zeroed)."""
+    n_n, c_n, h_n, w_n = x.shape
+    hp, wp = xh.shape[1], xh.shape[2]
+    zero = xh.dtype.type(0)
+    for n in range(n_n):
+        for h in range(hp):
+            for w in range(wp):
+                if h < pad_top or h >= pad_top + h_n or w < pad_left or w >= pad_left + w_n:
+                    xh[n, h, w, :] = zero
+        for c in range(c_n):
+            for ih in range(h_n):
+                src, dst = x[n, c, ih], xh[n, ih + pad_top, pad_left:, c]
+                for iw in range(w_n):
+                    dst[iw] = src[iw]
+
+
+@njit(cache=True, nogil=True)
+def _from_channel_last(xh, pad_top, pad_left, x):
+    """x (N, C, H, W) = the unpadded pixels of xh (N, Hp, Wp, C)."""
+    n_n, c_n, h_n, w_n = x.shape
+    for n in range(n_n):
+        for c in range(c_n):
+            for ih in range(h_n):
+                src, dst = xh[n, ih + pad_top, pad_left:, c], x[n, c, ih]
+                for iw in range(w_n):
+                    dst[iw] = src[iw]
+
+
+@njit(cache=True, nogil=True)
+def _pack(xf, j0, grid, kernel, dilation, out_hw, cols):
+    """cols (B, K) = the windows of positions j0 .. j0 + B of the flat channel-last grid
+    xf: per position and kernel row one run of kw*C values (kw runs of C if dilated)."""
+    (hp, wp, c_n), (kh, kw), (dh, dw), (oh_n, ow_n) = grid, kernel, dilation, out_hw
+    run, runs = (kw * c_n, 1) if dw == 1 else (c_n, kw)
+    n, rest = divmod(j0, oh_n * ow_n)
+    oh, ow = divmod(rest, ow_n)
+    flat, k = cols.reshape(-1), cols.shape[1]
+    for b in range(cols.shape[0]):
+        base, d = ((n * hp + oh) * wp + ow) * c_n, b * k
+        for ki in range(kh):
+            for kk in range(runs):
+                s = base + (ki * dh * wp + kk * dw) * c_n
+                dst, src = flat[d:d + run], xf[s:s + run]
+                for i in range(run):
+                    dst[i] = src[i]
+                d += run
+        ow += 1
+        if ow == ow_n:
+            ow, oh = 0, oh + 1
+            if oh == oh_n:
+                oh, n = 0, n + 1
+
+
+@njit(cache=True, nogil=True)
+def _unpack_add(cols, j0, grid, kernel, dilation, out_hw, gxf):
+    """The adjoint of `_pack`: every entry of cols (B, K) added onto the flat
+    channel-last grid gxf where `_pack` read it."""
+    (hp, wp, c_n), (kh, kw), (dh, dw), (oh_n, ow_n) = grid, kernel, dilation, out_hw
+    run, runs = (kw * c_n, 1) if dw == 1 else (c_n, kw)
+    n, rest = divmod(j0, oh_n * ow_n)
+    oh, ow = divmod(rest, ow_n)
+    flat, k = cols.reshape(-1), cols.shape[1]
+    for b in range(cols.shape[0]):
+        base, d = ((n * hp + oh) * wp + ow) * c_n, b * k
+        for ki in range(kh):
+            for kk in range(runs):
+                s = base + (ki * dh * wp + kk * dw) * c_n
+                dst, src = gxf[s:s + run], flat[d:d + run]
+                for i in range(run):
+                    dst[i] += src[i]
+                d += run
+        ow += 1
+        if ow == ow_n:
+            ow, oh = 0, oh + 1
+            if oh == oh_n:
+                oh, n = 0, n + 1
+
+
+@njit(cache=True, nogil=True)
+def _unpack(block, bias, j0, out):
+    """out (N, O, OH*OW) at the block's positions j0 .. = block (B, O).T + bias."""
+    o_n, p_n = out.shape[1], out.shape[2]
+    j, j1 = j0, j0 + block.shape[0]
+    while j < j1:
+        n, p = divmod(j, p_n)
+        count = min(p_n - p, j1 - j)
+        for o in range(o_n):
+            src, dst, b = block[j - j0:, o], out[n, o, p:], bias[o]
+            for i in range(count):
+                dst[i] = src[i] + b
+        j += count
+
+
+@njit(cache=True, nogil=True)
+def _gather(grad, j0, block):
+    """block (O, B) = grad (N, O, OH*OW) at the block's positions j0 .. ."""
+    o_n, p_n = grad.shape[1], grad.shape[2]
+    j, j1 = j0, j0 + block.shape[1]
+    while j < j1:
+        n, p = divmod(j, p_n)
+        count = min(p_n - p, j1 - j)
+        for o in range(o_n):
+            src, dst = grad[n, o, p:], block[o, j - j0:]
+            for i in range(count):
+                dst[i] = src[i]
+        j += count

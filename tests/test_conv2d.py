@@ -82,20 +82,52 @@ def test_conv2d_matches_torch(case, dtype, direct):
         _check_against_torch(*case, dtype)
 
 
+def _blocked_route(mp, block_bytes: int) -> None:
+    """Send every stride-1 ungrouped conv to kernels/routes/blocked.py, with blocks of
+    `block_bytes` of columns (1: one output position per block)."""
+    from tinygrad_cnn.kernels.routes import blocked
+    _direct_route(mp, False)
+    mp.setattr(blocked, "BLOCKED_MIN_TAPS", 1)
+    mp.setattr(blocked, "BLOCKED_MIN_OUT", 1)
+    mp.setattr(blocked, "BLOCK_BYTES", block_bytes)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("save_bytes", [0, 1 << 30])
+@pytest.mark.parametrize("save_bytes,block_bytes", [(0, 1), (1 << 30, 200), (1 << 30, 1 << 20)])
 @given(case=conv_cases())
-def test_shifted_view_route_matches_torch(case, dtype, save_bytes):
-    """Every stride-1 ungrouped case through shifted.py (not only wide ones), with the
-    stacked input kept for backward or recomputed."""
+def test_blocked_route_matches_torch(case, dtype, save_bytes, block_bytes):
+    """Every stride-1 ungrouped case through blocked.py (not only wide ones): blocks of one
+    output position, of a few (across rows and images) and of the whole batch; the
+    channel-last input kept for backward or copied again."""
     from tinygrad_cnn.kernels import runtime
-    from tinygrad_cnn.kernels.routes import shifted
     with pytest.MonkeyPatch.context() as mp:
-        _direct_route(mp, False)
-        mp.setattr(shifted, "SHIFTED_MIN_INNER", 1)
-        mp.setattr(shifted, "SHIFTED_MAX_JUNK", float("inf"))
+        _blocked_route(mp, block_bytes)
         mp.setattr(runtime, "SAVE_BYTES", save_bytes)
         _check_against_torch(*case, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("w_shape,kwargs", [
+    ((12, 8, 2, 2), dict(padding="same")),  # even kernel: the odd pixel bottom/right
+    ((12, 8, 3, 3), dict(padding=(0, 2))),
+    ((12, 8, 3, 2), dict(padding="same", dilation=(2, 3))),
+    ((12, 8, 4, 3), dict(padding=(3, 4))),  # padding past the kernel's reach
+    ((12, 8, 1, 1), dict()),
+])
+def test_blocked_route_in_batch_parts_matches_torch(w_shape, kwargs, dtype, monkeypatch):
+    """Asymmetric 'same' padding, dilation, even kernels, wide padding, 1x1: in 3 batch
+    parts on threads, with blocks of 10 positions crossing rows and images."""
+    from tinygrad_cnn.kernels import batch_split
+    from tinygrad_cnn.kernels.conv import route_name
+    from tinygrad_cnn.ops.conv2d import _resolve_padding
+    taps = 8 * w_shape[2] * w_shape[3]
+    _blocked_route(monkeypatch, 10 * taps * np.dtype(dtype).itemsize)
+    monkeypatch.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
+    monkeypatch.setattr(batch_split, "threads", ThreeThreads())
+    x_shape, dilation = (5, 8, 7, 9), kwargs.get("dilation", 1)
+    pad = _resolve_padding(kwargs.get("padding", 0), (1, 1), w_shape[2:], _two(dilation))
+    assert route_name(x_shape, w_shape, padding=pad, dilation=dilation) == "blocked"
+    _check_against_torch(x_shape, w_shape, True, kwargs, dtype)
 
 
 TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gradient

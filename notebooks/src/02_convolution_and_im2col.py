@@ -156,8 +156,8 @@ print("matches F.conv2d:", np.allclose(out, reference.detach().numpy(), atol=1e-
 # `col2im` scatter, in a dozen more lines. It is the one to read first, and the tests hold
 # every other route against it and against PyTorch. For each shape `F.conv2d` takes the
 # first *fast* route that applies — `direct` (few channels, no matrix product at all),
-# `shifted` (wide images, no im2col), `im2col` (numba copies + BLAS) — and each gives the
-# same answer, faster. `route_name` says which one a shape takes; `use_route` forces one.
+# `blocked` (stride 1: im2col + BLAS one cache-sized block at a time), `im2col` (numba
+# copies + BLAS) — and each gives the same answer, faster. `route_name` says which one a shape takes; `use_route` forces one.
 
 # %%
 import inspect

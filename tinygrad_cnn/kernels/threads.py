@@ -114,7 +114,7 @@ _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 
 def _blas_operand(a: np.ndarray):
     """(transpose flag, leading dimension) of a 2-D view BLAS can read without a copy, or
-    None. Row slices with any row stride qualify: the shifted views of `shifted.py`."""
+    None. Row slices with any row stride qualify."""
     item = a.itemsize
     if a.strides[1] == item and a.strides[0] % item == 0 and a.strides[0] >= a.shape[1] * item:
         return _NO_TRANS, max(1, a.strides[0] // item)

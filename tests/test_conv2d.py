@@ -83,7 +83,7 @@ def test_conv2d_matches_torch(case, dtype, direct):
 
 
 def _blocked_route(mp, block_bytes: int) -> None:
-    """Send every stride-1 ungrouped conv to kernels/routes/blocked.py, with blocks of
+    """Send every ungrouped conv to kernels/routes/blocked.py, with blocks of
     `block_bytes` of columns (1: one output position per block)."""
     from tinygrad_cnn.kernels.routes import blocked
     _direct_route(mp, False)
@@ -96,7 +96,7 @@ def _blocked_route(mp, block_bytes: int) -> None:
 @pytest.mark.parametrize("save_bytes,block_bytes", [(0, 1), (1 << 30, 200), (1 << 30, 1 << 20)])
 @given(case=conv_cases())
 def test_blocked_route_matches_torch(case, dtype, save_bytes, block_bytes):
-    """Every stride-1 ungrouped case through blocked.py (not only wide ones): blocks of one
+    """Every ungrouped case through blocked.py (not only wide ones): blocks of one
     output position, of a few (across rows and images) and of the whole batch; the
     channel-last input kept for backward or copied again."""
     from tinygrad_cnn.kernels import runtime
@@ -113,10 +113,12 @@ def test_blocked_route_matches_torch(case, dtype, save_bytes, block_bytes):
     ((12, 8, 3, 2), dict(padding="same", dilation=(2, 3))),
     ((12, 8, 4, 3), dict(padding=(3, 4))),  # padding past the kernel's reach
     ((12, 8, 1, 1), dict()),
+    ((12, 8, 3, 3), dict(stride=(2, 3), padding=(1, 2))),
+    ((12, 8, 1, 1), dict(stride=2)),
 ])
 def test_blocked_route_in_batch_parts_matches_torch(w_shape, kwargs, dtype, monkeypatch):
-    """Asymmetric 'same' padding, dilation, even kernels, wide padding, 1x1: in 3 batch
-    parts on threads, with blocks of 10 positions crossing rows and images."""
+    """Asymmetric 'same' padding, dilation, even kernels, wide padding, 1x1, strides: in 3
+    batch parts on threads, with blocks of 10 positions crossing rows and images."""
     from tinygrad_cnn.kernels import batch_split
     from tinygrad_cnn.kernels.conv import route_name
     from tinygrad_cnn.ops.conv2d import _resolve_padding
@@ -125,8 +127,10 @@ def test_blocked_route_in_batch_parts_matches_torch(w_shape, kwargs, dtype, monk
     monkeypatch.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
     monkeypatch.setattr(batch_split, "threads", ThreeThreads())
     x_shape, dilation = (5, 8, 7, 9), kwargs.get("dilation", 1)
-    pad = _resolve_padding(kwargs.get("padding", 0), (1, 1), w_shape[2:], _two(dilation))
-    assert route_name(x_shape, w_shape, padding=pad, dilation=dilation) == "blocked"
+    pad = _resolve_padding(kwargs.get("padding", 0), _two(kwargs.get("stride", 1)), w_shape[2:],
+                           _two(dilation))
+    stride = kwargs.get("stride", 1)
+    assert route_name(x_shape, w_shape, stride, pad, dilation) == "blocked"
     _check_against_torch(x_shape, w_shape, True, kwargs, dtype)
 
 

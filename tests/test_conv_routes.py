@@ -68,7 +68,9 @@ def test_route_name_says_which_route_a_shape_takes():
     assert route_name((64, 1, 28, 28), (6, 1, 5, 5)) == "im2col"  # LeNet conv1: 1 channel
     assert route_name((16, 8, 20, 20), (8, 8, 5, 5)) == "direct"
     assert route_name((8, 64, 56, 56), (64, 64, 3, 3), padding=1) == "blocked"
-    assert route_name((8, 64, 56, 56), (64, 64, 3, 3), stride=2, padding=1) == "im2col"
+    assert route_name((8, 64, 56, 56), (64, 64, 3, 3), stride=2, padding=1) == "blocked"
+    assert route_name((8, 64, 56, 56), (64, 32, 3, 3), padding=1, groups=2) == "im2col"
+    assert route_name((8, 64, 56, 56), (8, 64, 3, 3), padding=1) == "im2col"  # O < 16
     assert [r.__name__.rsplit(".", 1)[-1] for r in ROUTES] == ["direct", "blocked", "im2col"]
 
 

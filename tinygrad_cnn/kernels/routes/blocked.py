@@ -1,4 +1,4 @@
-"""The blocked route: a stride-1 convolution as im2col + GEMM, one cache-sized block of
+"""The blocked route: an ungrouped convolution as im2col + GEMM, one cache-sized block of
 output positions at a time, on a channel-last copy of the input.
 
 x is first copied channel-last onto its zero-padded grid, xh (N, Hp, Wp, C), so that a
@@ -37,7 +37,7 @@ from .. import runtime
 #: L2 (512 KB on Zen 3, 1 MB on Zen 4) between the packing and the GEMM
 #: (benchmarks/TUNING.md, `blocked`)
 BLOCK_BYTES = 256 << 10
-#: stride-1 ungrouped convs with at least this many taps (C*kh*kw) and output channels
+#: ungrouped convs with at least this many taps (C*kh*kw) and output channels
 #: take this route; below them the GEMMs are too narrow for BLAS (benchmarks/TUNING.md)
 BLOCKED_MIN_TAPS = 64
 BLOCKED_MIN_OUT = 16
@@ -52,9 +52,8 @@ class BlockedSaved:
 
 
 def applies(geo) -> bool:
-    """Stride 1, ungrouped, wide enough for BLAS."""
-    return (geo.stride == (1, 1) and geo.groups == 1 and geo.taps >= BLOCKED_MIN_TAPS
-            and geo.o >= BLOCKED_MIN_OUT)
+    """Ungrouped, wide enough for BLAS."""
+    return geo.groups == 1 and geo.taps >= BLOCKED_MIN_TAPS and geo.o >= BLOCKED_MIN_OUT
 
 
 class _Blocks:
@@ -66,8 +65,8 @@ class _Blocks:
         self.total = geo.n * geo.oh * geo.ow
         self.width = min(self.total, max(1, BLOCK_BYTES // (geo.taps * self.dtype.itemsize)))
         self.starts = range(0, self.total, self.width)
-        # the kernels' geometry: (Hp, Wp, C), kernel, dilation, (OH, OW)
-        self.args = ((self.hp, self.wp, geo.c), (geo.kh, geo.kw), geo.dilation,
+        # the kernels' geometry: (Hp, Wp, C), kernel, stride, dilation, (OH, OW)
+        self.args = ((self.hp, self.wp, geo.c), (geo.kh, geo.kw), geo.stride, geo.dilation,
                      (geo.oh, geo.ow))
 
     def size(self, j0: int) -> int:
@@ -177,16 +176,17 @@ def _from_channel_last(xh, pad_top, pad_left, x):
 
 
 @njit(cache=True, nogil=True)
-def _pack(xf, j0, grid, kernel, dilation, out_hw, cols):
+def _pack(xf, j0, grid, kernel, stride, dilation, out_hw, cols):
     """cols (B, K) = the windows of positions j0 .. j0 + B of the flat channel-last grid
     xf: per position and kernel row one run of kw*C values (kw runs of C if dilated)."""
     (hp, wp, c_n), (kh, kw), (dh, dw), (oh_n, ow_n) = grid, kernel, dilation, out_hw
+    sh, sw = stride
     run, runs = (kw * c_n, 1) if dw == 1 else (c_n, kw)
     n, rest = divmod(j0, oh_n * ow_n)
     oh, ow = divmod(rest, ow_n)
     flat, k = cols.reshape(-1), cols.shape[1]
     for b in range(cols.shape[0]):
-        base, d = ((n * hp + oh) * wp + ow) * c_n, b * k
+        base, d = ((n * hp + oh * sh) * wp + ow * sw) * c_n, b * k
         for ki in range(kh):
             for kk in range(runs):
                 s = base + (ki * dh * wp + kk * dw) * c_n
@@ -202,16 +202,17 @@ def _pack(xf, j0, grid, kernel, dilation, out_hw, cols):
 
 
 @njit(cache=True, nogil=True)
-def _unpack_add(cols, j0, grid, kernel, dilation, out_hw, gxf):
+def _unpack_add(cols, j0, grid, kernel, stride, dilation, out_hw, gxf):
     """The adjoint of `_pack`: every entry of cols (B, K) added onto the flat
     channel-last grid gxf where `_pack` read it."""
     (hp, wp, c_n), (kh, kw), (dh, dw), (oh_n, ow_n) = grid, kernel, dilation, out_hw
+    sh, sw = stride
     run, runs = (kw * c_n, 1) if dw == 1 else (c_n, kw)
     n, rest = divmod(j0, oh_n * ow_n)
     oh, ow = divmod(rest, ow_n)
     flat, k = cols.reshape(-1), cols.shape[1]
     for b in range(cols.shape[0]):
-        base, d = ((n * hp + oh) * wp + ow) * c_n, b * k
+        base, d = ((n * hp + oh * sh) * wp + ow * sw) * c_n, b * k
         for ki in range(kh):
             for kk in range(runs):
                 s = base + (ki * dh * wp + kk * dw) * c_n

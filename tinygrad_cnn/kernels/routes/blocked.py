@@ -33,10 +33,10 @@ from numba import njit
 
 from .. import runtime
 
-#: a block's columns stay under this many bytes, so they and the block's output stay in
-#: L2 (512 KB on Zen 3, 1 MB on Zen 4) between the packing and the GEMM
-#: (benchmarks/TUNING.md, `blocked`)
-BLOCK_BYTES = 256 << 10
+#: a block's columns stay under this many bytes: about one core's L2 (1 MB on Zen 4), so
+#: they stay cached between the packing and the GEMMs; smaller blocks make more, narrower
+#: GEMMs (the weight gradient's inner dimension is the block) (benchmarks/TUNING.md)
+BLOCK_BYTES = 1 << 20
 #: ungrouped convs with at least this many taps (C*kh*kw) and output channels
 #: take this route; below them the GEMMs are too narrow for BLAS (benchmarks/TUNING.md)
 BLOCKED_MIN_TAPS = 64
@@ -116,6 +116,7 @@ def backward(saved: BlockedSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
     wk = _weights(w)  # (O, K)
     gw = np.zeros((geo.o, geo.taps), dtype) if needs.w else None
     gb = np.zeros(geo.o, dtype) if needs.b else None
+    gb_block = gb if needs.b else np.zeros(geo.o, dtype)  # the gather sums into it anyway
     xh = saved.xh
     if needs.w and xh is None:
         xh = blocks.channel_last(saved.x)
@@ -127,15 +128,13 @@ def backward(saved: BlockedSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
         size = blocks.size(j0)
         cols = cols_buf[:size * geo.taps].reshape(size, geo.taps)
         g2d = g_buf[:size * geo.o].reshape(geo.o, size)
-        _gather(flat_grad, j0, g2d)
+        _gather(flat_grad, j0, g2d, gb_block)
         if needs.w:
             _pack(xh.reshape(-1), j0, *blocks.args, cols)
             runtime.gemm_accumulate(g2d, cols, gw)
         if needs.x:
             runtime.gemm(g2d.T, wk, out=cols)
             _unpack_add(cols, j0, *blocks.args, gxh.reshape(-1))
-        if needs.b:
-            gb += g2d.sum(axis=1)
     if needs.x:
         _from_channel_last(gxh, geo.pad[0], geo.pad[2], gx)
     if needs.w:
@@ -229,22 +228,26 @@ def _unpack_add(cols, j0, grid, kernel, stride, dilation, out_hw, gxf):
 
 @njit(cache=True, nogil=True)
 def _unpack(block, bias, j0, out):
-    """out (N, O, OH*OW) at the block's positions j0 .. = block (B, O).T + bias."""
+    """out (N, O, OH*OW) at the block's positions j0 .. = block (B, O).T + bias; in tiles
+    of 32 positions, whose cache lines stay in L1 while all O columns are read (1.5x)."""
     o_n, p_n = out.shape[1], out.shape[2]
     j, j1 = j0, j0 + block.shape[0]
     while j < j1:
         n, p = divmod(j, p_n)
         count = min(p_n - p, j1 - j)
-        for o in range(o_n):
-            src, dst, b = block[j - j0:, o], out[n, o, p:], bias[o]
-            for i in range(count):
-                dst[i] = src[i] + b
+        for i0 in range(0, count, 32):
+            tile = min(count - i0, 32)
+            for o in range(o_n):
+                src, dst, b = block[j - j0 + i0:, o], out[n, o, p + i0:], bias[o]
+                for i in range(tile):
+                    dst[i] = src[i] + b
         j += count
 
 
-@njit(cache=True, nogil=True)
-def _gather(grad, j0, block):
-    """block (O, B) = grad (N, O, OH*OW) at the block's positions j0 .. ."""
+@njit(cache=True, nogil=True, fastmath={"reassoc"})  # vectorises the sums (no nnan/ninf)
+def _gather(grad, j0, block, sums):
+    """block (O, B) = grad (N, O, OH*OW) at the block's positions j0 .., and each
+    channel's sum added to sums (the bias gradient)."""
     o_n, p_n = grad.shape[1], grad.shape[2]
     j, j1 = j0, j0 + block.shape[1]
     while j < j1:
@@ -252,6 +255,9 @@ def _gather(grad, j0, block):
         count = min(p_n - p, j1 - j)
         for o in range(o_n):
             src, dst = grad[n, o, p:], block[o, j - j0:]
+            total = sums.dtype.type(0)
             for i in range(count):
                 dst[i] = src[i]
+                total += src[i]
+            sums[o] += total
         j += count

@@ -228,19 +228,17 @@ def _unpack_add(cols, j0, grid, kernel, stride, dilation, out_hw, gxf):
 
 @njit(cache=True, nogil=True)
 def _unpack(block, bias, j0, out):
-    """out (N, O, OH*OW) at the block's positions j0 .. = block (B, O).T + bias; in tiles
-    of 32 positions, whose cache lines stay in L1 while all O columns are read (1.5x)."""
+    """out (N, O, OH*OW) at the block's positions j0 .. = block (B, O).T + bias: whole
+    output rows at a time (tiles of positions only helped while the output was cached)."""
     o_n, p_n = out.shape[1], out.shape[2]
     j, j1 = j0, j0 + block.shape[0]
     while j < j1:
         n, p = divmod(j, p_n)
         count = min(p_n - p, j1 - j)
-        for i0 in range(0, count, 32):
-            tile = min(count - i0, 32)
-            for o in range(o_n):
-                src, dst, b = block[j - j0 + i0:, o], out[n, o, p + i0:], bias[o]
-                for i in range(tile):
-                    dst[i] = src[i] + b
+        for o in range(o_n):
+            src, dst, b = block[j - j0:, o], out[n, o, p:], bias[o]
+            for i in range(count):
+                dst[i] = src[i] + b
         j += count
 
 

@@ -101,9 +101,9 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo, out: np.
         size = blocks.size(j0)
         cols = cols_buf[:size * geo.taps].reshape(size, geo.taps)
         block_out = out_buf[:size * geo.o].reshape(size, geo.o)
-        _pack(flat_xh, j0, *blocks.args, cols)
+        _windows(flat_xh, j0, *blocks.args, cols, False)
         runtime.gemm(cols, wk, out=block_out)
-        _unpack(block_out, bias, j0, flat_out)
+        _exchange(block_out, j0, flat_out, bias, True)
     if not keep:
         return BlockedSaved()
     return BlockedSaved(xh=xh) if xh.nbytes <= runtime.SAVE_BYTES else BlockedSaved(x=x)
@@ -116,7 +116,7 @@ def backward(saved: BlockedSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
     wk = _weights(w)  # (O, K)
     gw = np.zeros((geo.o, geo.taps), dtype) if needs.w else None
     gb = np.zeros(geo.o, dtype) if needs.b else None
-    gb_block = gb if needs.b else np.zeros(geo.o, dtype)  # the gather sums into it anyway
+    gb_block = gb if needs.b else np.zeros(geo.o, dtype)  # the exchange sums into it anyway
     xh = saved.xh
     if needs.w and xh is None:
         xh = blocks.channel_last(saved.x)
@@ -128,13 +128,13 @@ def backward(saved: BlockedSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
         size = blocks.size(j0)
         cols = cols_buf[:size * geo.taps].reshape(size, geo.taps)
         g2d = g_buf[:size * geo.o].reshape(geo.o, size)
-        _gather(flat_grad, j0, g2d, gb_block)
+        _exchange(g2d, j0, flat_grad, gb_block, False)
         if needs.w:
-            _pack(xh.reshape(-1), j0, *blocks.args, cols)
+            _windows(xh.reshape(-1), j0, *blocks.args, cols, False)
             runtime.gemm_accumulate(g2d, cols, gw)
         if needs.x:
             runtime.gemm(g2d.T, wk, out=cols)
-            _unpack_add(cols, j0, *blocks.args, gxh.reshape(-1))
+            _windows(gxh.reshape(-1), j0, *blocks.args, cols, True)
     if needs.x:
         _from_channel_last(gxh, geo.pad[0], geo.pad[2], gx)
     if needs.w:
@@ -175,9 +175,11 @@ def _from_channel_last(xh, pad_top, pad_left, x):
 
 
 @njit(cache=True, nogil=True)
-def _pack(xf, j0, grid, kernel, stride, dilation, out_hw, cols):
+def _windows(gf, j0, grid, kernel, stride, dilation, out_hw, cols, add_back):
     """cols (B, K) = the windows of positions j0 .. j0 + B of the flat channel-last grid
-    xf: per position and kernel row one run of kw*C values (kw runs of C if dilated)."""
+    gf, per position and kernel row one run of kw*C values (kw runs of C if dilated);
+    with `add_back` the adjoint instead: every entry of cols added onto gf where it would
+    have been read (the input gradient's col2im)."""
     (hp, wp, c_n), (kh, kw), (dh, dw), (oh_n, ow_n) = grid, kernel, dilation, out_hw
     sh, sw = stride
     run, runs = (kw * c_n, 1) if dw == 1 else (c_n, kw)
@@ -189,9 +191,13 @@ def _pack(xf, j0, grid, kernel, stride, dilation, out_hw, cols):
         for ki in range(kh):
             for kk in range(runs):
                 s = base + (ki * dh * wp + kk * dw) * c_n
-                dst, src = flat[d:d + run], xf[s:s + run]
-                for i in range(run):
-                    dst[i] = src[i]
+                window, column = gf[s:s + run], flat[d:d + run]
+                if add_back:
+                    for i in range(run):
+                        window[i] += column[i]
+                else:
+                    for i in range(run):
+                        column[i] = window[i]
                 d += run
         ow += 1
         if ow == ow_n:
@@ -200,62 +206,28 @@ def _pack(xf, j0, grid, kernel, stride, dilation, out_hw, cols):
                 oh, n = 0, n + 1
 
 
-@njit(cache=True, nogil=True)
-def _unpack_add(cols, j0, grid, kernel, stride, dilation, out_hw, gxf):
-    """The adjoint of `_pack`: every entry of cols (B, K) added onto the flat
-    channel-last grid gxf where `_pack` read it."""
-    (hp, wp, c_n), (kh, kw), (dh, dw), (oh_n, ow_n) = grid, kernel, dilation, out_hw
-    sh, sw = stride
-    run, runs = (kw * c_n, 1) if dw == 1 else (c_n, kw)
-    n, rest = divmod(j0, oh_n * ow_n)
-    oh, ow = divmod(rest, ow_n)
-    flat, k = cols.reshape(-1), cols.shape[1]
-    for b in range(cols.shape[0]):
-        base, d = ((n * hp + oh * sh) * wp + ow * sw) * c_n, b * k
-        for ki in range(kh):
-            for kk in range(runs):
-                s = base + (ki * dh * wp + kk * dw) * c_n
-                dst, src = gxf[s:s + run], flat[d:d + run]
-                for i in range(run):
-                    dst[i] += src[i]
-                d += run
-        ow += 1
-        if ow == ow_n:
-            ow, oh = 0, oh + 1
-            if oh == oh_n:
-                oh, n = 0, n + 1
-
-
-@njit(cache=True, nogil=True)
-def _unpack(block, bias, j0, out):
-    """out (N, O, OH*OW) at the block's positions j0 .. = block (B, O).T + bias: whole
-    output rows at a time (tiles of positions only helped while the output was cached)."""
-    o_n, p_n = out.shape[1], out.shape[2]
-    j, j1 = j0, j0 + block.shape[0]
+# reassociation vectorises the gradient's sums; no nnan/ninf: infs and nans pass as torch's
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def _exchange(block, j0, nchw, per_channel, into_nchw):
+    """Between a block of positions j0 .. and an (N, O, OH*OW) array, a row at a time:
+    into_nchw: nchw[n, :, p] = block (B, O).T + per_channel (the bias);
+    else:      block (O, B) = nchw at the positions, each channel's sum added to
+               per_channel (the bias gradient)."""
+    o_n, p_n = nchw.shape[1], nchw.shape[2]
+    j, j1 = j0, j0 + (block.shape[0] if into_nchw else block.shape[1])
     while j < j1:
         n, p = divmod(j, p_n)
         count = min(p_n - p, j1 - j)
         for o in range(o_n):
-            src, dst, b = block[j - j0:, o], out[n, o, p:], bias[o]
-            for i in range(count):
-                dst[i] = src[i] + b
-        j += count
-
-
-@njit(cache=True, nogil=True, fastmath={"reassoc"})  # vectorises the sums (no nnan/ninf)
-def _gather(grad, j0, block, sums):
-    """block (O, B) = grad (N, O, OH*OW) at the block's positions j0 .., and each
-    channel's sum added to sums (the bias gradient)."""
-    o_n, p_n = grad.shape[1], grad.shape[2]
-    j, j1 = j0, j0 + block.shape[1]
-    while j < j1:
-        n, p = divmod(j, p_n)
-        count = min(p_n - p, j1 - j)
-        for o in range(o_n):
-            src, dst = grad[n, o, p:], block[o, j - j0:]
-            total = sums.dtype.type(0)
-            for i in range(count):
-                dst[i] = src[i]
-                total += src[i]
-            sums[o] += total
+            rows = nchw[n, o, p:]
+            if into_nchw:
+                column, b = block[j - j0:, o], per_channel[o]
+                for i in range(count):
+                    rows[i] = column[i] + b
+            else:
+                row, total = block[o, j - j0:], per_channel.dtype.type(0)
+                for i in range(count):
+                    row[i] = rows[i]
+                    total += rows[i]
+                per_channel[o] += total
         j += count

@@ -4,24 +4,26 @@ output positions at a time, on a channel-last copy of the input.
 x is first copied channel-last onto its zero-padded grid, xh (N, Hp, Wp, C), so that a
 window's kernel row is one contiguous run of kw*C values (kw runs of C when dilated).
 Number the output positions j = (n, oh, ow) of a batch part; a block is a run of them,
-[j0, j1), small enough that its columns stay in L2 (`BLOCK_BYTES`). Per block:
+[j0, j1), whose columns fit about one core's L2 (`BLOCK_BYTES`). Per block:
 
-    pack:      cols (B, K) = the block's windows, K = (ki, kj, c): kh runs per position
-    GEMM:      out_block (B, O) = cols @ Wk               (Wk (K, O): the weights)
-    unpack:    out[n, :, p] = out_block.T + bias          (into NCHW, a transpose in L2)
+    pack (_windows):      cols (B, K) = the block's windows, K = (ki, kj, c)
+    GEMM:                 out_block (B, O) = cols @ Wk          (Wk (K, O): the weights)
+    write-out (_exchange): out[n, :, p] = out_block.T + bias    (into NCHW)
 
-and backward per block, with g (O, B) the block of the output gradient (NCHW rows):
+and backward per block, with g (O, B) the block of the output gradient (NCHW rows, read
+by `_exchange`, which also sums the bias gradient):
 
-    grad weight:  gW (O, K) += g @ cols                   (cols packed again from xh)
-    grad input:   gcols (B, K) = g.T @ Wk.T, added back onto gxh (the adjoint of pack),
-                  which becomes gx NCHW at the end.
+    grad weight:  gW (O, K) += g @ cols             (cols packed again from xh)
+    grad input:   gcols (B, K) = g.T @ Wk.T, added back onto gxh where `_windows` read
+                  it (its adjoint), and gxh copied to gx NCHW at the end.
 
 Why this shape (benchmarks/TUNING.md, `blocked`): a block's columns are written and read
-in L2, where the im2col route's whole-tile columns go to memory and back; every position
-is a real one, where the shifted route computes the padded grid's junk too; each GEMM's
-inner dimension is K = C*kh*kw (or the block), never C alone; the channel-last copy
-makes the packing long contiguous runs (an NCHW im2col copies runs of OW, a third of the
-speed at OW = 14); and these three GEMM orientations are the ones OpenBLAS runs fastest.
+in cache, where the im2col route's whole-tile columns go to memory and back; every
+position is a real one (no junk of the padded grid); each GEMM's inner dimension is
+K = C*kh*kw or the block, never C alone; the channel-last copy makes the packing long
+contiguous runs (an NCHW im2col copies runs of OW: 8x slower at OW = 14); and these
+three GEMM orientations are the ones OpenBLAS runs fastest. Strides only move each
+window's start, so strided convs take this route too.
 """
 from __future__ import annotations
 

@@ -148,32 +148,36 @@ def backward(saved: BlockedSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
 # multi-dimensional slicing in the inner loops cost as much as the copies themselves.
 @njit(cache=True, nogil=True)
 def _to_channel_last(x, pad_top, pad_left, xh):
-    """xh (N, Hp, Wp, C) = x (N, C, H, W) on the zero-padded grid (borders zeroed)."""
+    """xh (N, Hp, Wp, C) = x (N, C, H, W) on the zero-padded grid, one grid row at a
+    time: the row being written stays in L1 while the C input rows are read (channel by
+    channel over whole images: 2x slower on 32x32 images)."""
     n_n, c_n, h_n, w_n = x.shape
-    hp, wp = xh.shape[1], xh.shape[2]
     zero = xh.dtype.type(0)
     for n in range(n_n):
-        for h in range(hp):
-            for w in range(wp):
-                if h < pad_top or h >= pad_top + h_n or w < pad_left or w >= pad_left + w_n:
-                    xh[n, h, w, :] = zero
-        for c in range(c_n):
-            for ih in range(h_n):
-                src, dst = x[n, c, ih], xh[n, ih + pad_top, pad_left:, c]
+        for h in range(xh.shape[1]):
+            row, ih = xh[n, h].reshape(-1), h - pad_top
+            if ih < 0 or ih >= h_n:
+                row[:] = zero
+                continue
+            row[:pad_left * c_n] = zero
+            row[(pad_left + w_n) * c_n:] = zero
+            for c in range(c_n):
+                src, dst = x[n, c, ih], row[pad_left * c_n + c:]
                 for iw in range(w_n):
-                    dst[iw] = src[iw]
+                    dst[iw * c_n] = src[iw]
 
 
 @njit(cache=True, nogil=True)
 def _from_channel_last(xh, pad_top, pad_left, x):
-    """x (N, C, H, W) = the unpadded pixels of xh (N, Hp, Wp, C)."""
+    """x (N, C, H, W) = the unpadded pixels of xh (N, Hp, Wp, C), a grid row at a time."""
     n_n, c_n, h_n, w_n = x.shape
     for n in range(n_n):
-        for c in range(c_n):
-            for ih in range(h_n):
-                src, dst = xh[n, ih + pad_top, pad_left:, c], x[n, c, ih]
+        for ih in range(h_n):
+            row = xh[n, ih + pad_top].reshape(-1)
+            for c in range(c_n):
+                src, dst = row[pad_left * c_n + c:], x[n, c, ih]
                 for iw in range(w_n):
-                    dst[iw] = src[iw]
+                    dst[iw] = src[iw * c_n]
 
 
 @njit(cache=True, nogil=True)

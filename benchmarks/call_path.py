@@ -16,6 +16,7 @@ import numpy as np
 SHAPES = {
     "LeNet conv1": ((64, 1, 28, 28), (6, 1, 5, 5), {}),
     "LeNet conv2": ((64, 6, 12, 12), (16, 6, 5, 5), {}),
+    "pointwise": ((32, 16, 32, 32), (32, 16, 1, 1), {"stride": 2}),
     "direct": ((16, 8, 20, 20), (8, 8, 5, 5), {}),
     "blocked": ((8, 64, 56, 56), (64, 64, 3, 3), {"padding": 1}),
     "im2col grouped": ((32, 16, 32, 32), (32, 8, 3, 3), {"stride": 2, "padding": 1, "groups": 2}),

@@ -112,9 +112,9 @@ def test_blocked_route_matches_torch(case, dtype, save_bytes, block_bytes):
     ((12, 8, 3, 3), dict(padding=(0, 2))),
     ((12, 8, 3, 2), dict(padding="same", dilation=(2, 3))),
     ((12, 8, 4, 3), dict(padding=(3, 4))),  # padding past the kernel's reach
-    ((12, 8, 1, 1), dict()),
+    ((12, 8, 1, 1), dict(padding=1)),  # padded 1x1 (unpadded ones are pointwise)
     ((12, 8, 3, 3), dict(stride=(2, 3), padding=(1, 2))),
-    ((12, 8, 1, 1), dict(stride=2)),
+    ((12, 8, 1, 1), dict(stride=2, padding=(0, 1))),
 ])
 def test_blocked_route_in_batch_parts_matches_torch(w_shape, kwargs, dtype, monkeypatch):
     """Asymmetric 'same' padding, dilation, even kernels, wide padding, 1x1, strides: in 3
@@ -134,11 +134,26 @@ def test_blocked_route_in_batch_parts_matches_torch(w_shape, kwargs, dtype, monk
     _check_against_torch(x_shape, w_shape, True, kwargs, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("stride", [1, 2, (3, 1)])
+@pytest.mark.parametrize("parts", [False, True])
+def test_pointwise_route_matches_torch(stride, parts, dtype, monkeypatch):
+    """1x1 convs without padding (ResNet shortcuts), strided or not, whole or in 3 batch
+    parts on threads, take routes/pointwise.py and match torch."""
+    from tinygrad_cnn.kernels import batch_split
+    from tinygrad_cnn.kernels.conv import route_name
+    if parts:
+        monkeypatch.setattr(batch_split, "SPLIT_MIN_FLOPS", 0)
+        monkeypatch.setattr(batch_split, "threads", ThreeThreads())
+    assert route_name((5, 6, 7, 9), (4, 6, 1, 1), stride) == "pointwise"
+    _check_against_torch((5, 6, 7, 9), (4, 6, 1, 1), True, dict(stride=stride), dtype)
+
+
 TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gradient
     ((4, 6, 3, 3), dict(padding=1)),
     ((3, 6, 5, 5), dict(padding=2)),
     ((6, 6, 3, 3), dict(padding=0)),
-    ((2, 6, 1, 1), dict()),
+    ((2, 6, 1, 2), dict()),
     ((4, 6, 4, 2), dict(padding="same", dilation=(2, 1))),  # uneven left/right padding
     ((4, 6, 2, 3), dict(padding="same")),  # uneven top/bottom padding
     ((4, 3, 3, 3), dict(padding=(2, 1), dilation=2, groups=2)),
@@ -150,6 +165,7 @@ TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gr
 @pytest.mark.parametrize("w_shape,kwargs", TRANSPOSED_CASES + [
     ((4, 6, 3, 3), dict(padding=3)),  # padding past the kernel's reach: col2im
     ((20, 6, 3, 3), dict(padding=1)),  # O > C, too wide for the direct route: col2im
+    ((2, 6, 1, 1), dict()),  # 1x1: the pointwise route's own input gradient
 ])
 @pytest.mark.parametrize("direct", [True, False])
 def test_input_gradient_as_a_transposed_conv_matches_torch(w_shape, kwargs, dtype, direct,

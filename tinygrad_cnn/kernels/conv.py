@@ -22,7 +22,7 @@ import numpy as np
 
 from . import runtime
 from .geometry import ConvGeometry, Pad4, Pair, pad4, pair
-from .routes import blocked, direct, im2col, reference, transposed
+from .routes import blocked, direct, im2col, pointwise, reference, transposed
 
 
 def _name(route) -> str:
@@ -30,7 +30,7 @@ def _name(route) -> str:
 
 
 #: the forward routes, fastest first: a conv takes the first whose `applies` holds
-ROUTES = (direct, blocked, im2col)
+ROUTES = (pointwise, direct, blocked, im2col)
 #: routes by name, also those only chosen on request (`use_route`)
 BY_NAME = {_name(route): route for route in ROUTES + (reference,)}
 

@@ -82,27 +82,78 @@ def test_conv2d_matches_torch(case, dtype, direct):
         _check_against_torch(*case, dtype)
 
 
+def _blocked_route(mp, block_bytes: int) -> None:
+    """Send every ungrouped conv to kernels/routes/blocked.py, with blocks of
+    `block_bytes` of columns (1: one output position per block)."""
+    from tinygrad_cnn.kernels.routes import blocked
+    _direct_route(mp, False)
+    mp.setattr(blocked, "BLOCKED_MIN_TAPS", 1)
+    mp.setattr(blocked, "BLOCKED_MIN_OUT", 1)
+    mp.setattr(blocked, "BLOCK_BYTES", block_bytes)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("save_bytes", [0, 1 << 30])
+@pytest.mark.parametrize("save_bytes,block_bytes", [(0, 1), (1 << 30, 200), (1 << 30, 1 << 20)])
 @given(case=conv_cases())
-def test_shifted_view_route_matches_torch(case, dtype, save_bytes):
-    """Every stride-1 ungrouped case through shifted.py (not only wide ones), with the
-    stacked input kept for backward or recomputed."""
+def test_blocked_route_matches_torch(case, dtype, save_bytes, block_bytes):
+    """Every ungrouped case through blocked.py (not only wide ones): blocks of one
+    output position, of a few (across rows and images) and of the whole batch; the
+    channel-last input kept for backward or copied again."""
     from tinygrad_cnn.kernels import runtime
-    from tinygrad_cnn.kernels.routes import shifted
     with pytest.MonkeyPatch.context() as mp:
-        _direct_route(mp, False)
-        mp.setattr(shifted, "SHIFTED_MIN_INNER", 1)
-        mp.setattr(shifted, "SHIFTED_MAX_JUNK", float("inf"))
+        _blocked_route(mp, block_bytes)
         mp.setattr(runtime, "SAVE_BYTES", save_bytes)
         _check_against_torch(*case, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("w_shape,kwargs", [
+    ((12, 8, 2, 2), dict(padding="same")),  # even kernel: the odd pixel bottom/right
+    ((12, 8, 3, 3), dict(padding=(0, 2))),
+    ((12, 8, 3, 2), dict(padding="same", dilation=(2, 3))),
+    ((12, 8, 4, 3), dict(padding=(3, 4))),  # padding past the kernel's reach
+    ((12, 8, 1, 1), dict(padding=1)),  # padded 1x1 (unpadded ones are pointwise)
+    ((12, 8, 3, 3), dict(stride=(2, 3), padding=(1, 2))),
+    ((12, 8, 1, 1), dict(stride=2, padding=(0, 1))),
+])
+def test_blocked_route_in_batch_parts_matches_torch(w_shape, kwargs, dtype, monkeypatch):
+    """Asymmetric 'same' padding, dilation, even kernels, wide padding, 1x1, strides: in 3
+    batch parts on threads, with blocks of 10 positions crossing rows and images."""
+    from tinygrad_cnn.kernels import runtime
+    from tinygrad_cnn.kernels.conv import route_name
+    from tinygrad_cnn.ops.conv2d import _resolve_padding
+    taps = 8 * w_shape[2] * w_shape[3]
+    _blocked_route(monkeypatch, 10 * taps * np.dtype(dtype).itemsize)
+    monkeypatch.setattr(runtime, "SPLIT_MIN_FLOPS", 0)
+    ThreeThreads().install(monkeypatch, runtime)
+    x_shape, dilation = (5, 8, 7, 9), kwargs.get("dilation", 1)
+    pad = _resolve_padding(kwargs.get("padding", 0), _two(kwargs.get("stride", 1)), w_shape[2:],
+                           _two(dilation))
+    stride = kwargs.get("stride", 1)
+    assert route_name(x_shape, w_shape, stride, pad, dilation) == "blocked"
+    _check_against_torch(x_shape, w_shape, True, kwargs, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("stride", [1, 2, (3, 1)])
+@pytest.mark.parametrize("parts", [False, True])
+def test_pointwise_route_matches_torch(stride, parts, dtype, monkeypatch):
+    """1x1 convs without padding (ResNet shortcuts), strided or not, whole or in 3 batch
+    parts on threads, take routes/pointwise.py and match torch."""
+    from tinygrad_cnn.kernels import runtime
+    from tinygrad_cnn.kernels.conv import route_name
+    if parts:
+        monkeypatch.setattr(runtime, "SPLIT_MIN_FLOPS", 0)
+        ThreeThreads().install(monkeypatch, runtime)
+    assert route_name((5, 6, 7, 9), (4, 6, 1, 1), stride) == "pointwise"
+    _check_against_torch((5, 6, 7, 9), (4, 6, 1, 1), True, dict(stride=stride), dtype)
 
 
 TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gradient
     ((4, 6, 3, 3), dict(padding=1)),
     ((3, 6, 5, 5), dict(padding=2)),
     ((6, 6, 3, 3), dict(padding=0)),
-    ((2, 6, 1, 1), dict()),
+    ((2, 6, 1, 2), dict()),
     ((4, 6, 4, 2), dict(padding="same", dilation=(2, 1))),  # uneven left/right padding
     ((4, 6, 2, 3), dict(padding="same")),  # uneven top/bottom padding
     ((4, 3, 3, 3), dict(padding=(2, 1), dilation=2, groups=2)),
@@ -114,6 +165,7 @@ TRANSPOSED_CASES = [  # stride 1, O <= C: the input gradient is a conv of the gr
 @pytest.mark.parametrize("w_shape,kwargs", TRANSPOSED_CASES + [
     ((4, 6, 3, 3), dict(padding=3)),  # padding past the kernel's reach: col2im
     ((20, 6, 3, 3), dict(padding=1)),  # O > C, too wide for the direct route: col2im
+    ((2, 6, 1, 1), dict()),  # 1x1: the pointwise route's own input gradient
 ])
 @pytest.mark.parametrize("direct", [True, False])
 def test_input_gradient_as_a_transposed_conv_matches_torch(w_shape, kwargs, dtype, direct,

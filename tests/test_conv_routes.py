@@ -67,9 +67,13 @@ def test_the_reference_route_matches_torch(case):
 def test_route_name_says_which_route_a_shape_takes():
     assert route_name((64, 1, 28, 28), (6, 1, 5, 5)) == "im2col"  # LeNet conv1: 1 channel
     assert route_name((16, 8, 20, 20), (8, 8, 5, 5)) == "direct"
-    assert route_name((8, 64, 56, 56), (64, 64, 3, 3), padding=1) == "shifted"
-    assert route_name((8, 64, 56, 56), (64, 64, 3, 3), stride=2, padding=1) == "im2col"
-    assert [r.__name__.rsplit(".", 1)[-1] for r in ROUTES] == ["direct", "shifted", "im2col"]
+    assert route_name((8, 64, 56, 56), (64, 64, 3, 3), padding=1) == "blocked"
+    assert route_name((8, 64, 56, 56), (64, 64, 3, 3), stride=2, padding=1) == "blocked"
+    assert route_name((8, 64, 56, 56), (64, 32, 3, 3), padding=1, groups=2) == "im2col"
+    assert route_name((8, 64, 56, 56), (8, 64, 3, 3), padding=1) == "im2col"  # O < 16
+    assert route_name((32, 16, 32, 32), (32, 16, 1, 1), stride=2) == "pointwise"
+    assert route_name((32, 16, 32, 32), (32, 16, 1, 1), padding=1) != "pointwise"
+    assert [r.__name__.rsplit(".", 1)[-1] for r in ROUTES] == ["pointwise", "direct", "blocked", "im2col"]
 
 
 def test_a_forced_route_that_does_not_apply_is_refused():

@@ -155,9 +155,11 @@ print("matches F.conv2d:", np.allclose(out, reference.detach().numpy(), atol=1e-
 # then one `einsum` for the product — and its backward, the transposed products plus the
 # `col2im` scatter, in a dozen more lines. It is the one to read first, and the tests hold
 # every other route against it and against PyTorch. For each shape `F.conv2d` takes the
-# first *fast* route that applies — `direct` (few channels, no matrix product at all),
-# `shifted` (wide images, no im2col), `im2col` (numba copies + BLAS) — and each gives the
-# same answer, faster. `route_name` says which one a shape takes; `use_route` forces one.
+# first *fast* route that applies — `pointwise` (1x1 kernels: one matrix product per
+# image), `direct` (few channels, no matrix product at all), `blocked` (im2col + BLAS one
+# cache-sized block at a time), `im2col` (numba copies + BLAS, e.g. grouped convs) — and
+# each gives the same answer, faster. `route_name` says which one a shape takes;
+# `use_route` forces one.
 
 # %%
 import inspect

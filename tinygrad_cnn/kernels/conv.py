@@ -22,7 +22,7 @@ import numpy as np
 
 from . import runtime
 from .geometry import ConvGeometry, Pad4, Pair, conv_geometry, pad4, pair
-from .routes import direct, im2col, reference, shifted, transposed
+from .routes import blocked, direct, im2col, pointwise, reference, transposed
 
 
 def _name(route) -> str:
@@ -30,7 +30,7 @@ def _name(route) -> str:
 
 
 #: the forward routes, fastest first: a conv takes the first whose `applies` holds
-ROUTES = (direct, shifted, im2col)
+ROUTES = (pointwise, direct, blocked, im2col)
 #: routes by name, also those only chosen on request (`use_route`)
 BY_NAME = {_name(route): route for route in ROUTES + (reference,)}
 
@@ -72,7 +72,7 @@ def route_name(x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Any =
     >>> route_name((64, 1, 28, 28), (6, 1, 5, 5))
     'im2col'
     >>> route_name((8, 64, 56, 56), (64, 64, 3, 3), padding=1)
-    'shifted'
+    'blocked'
     """
     geo = ConvGeometry(tuple(x_shape), tuple(w_shape), pair(stride, "stride"), pad4(padding),
                        pair(dilation, "dilation"), groups)

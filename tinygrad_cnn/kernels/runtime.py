@@ -30,8 +30,8 @@ import numpy as np
 
 # ----- array layout -------------------------------------------------------------------
 
-#: what a forward may keep for its backward (columns, stacked input): kept when the whole
-#: batch's fits, else backward recomputes it from x
+#: what a forward may keep for its backward (columns, channel-last input): kept when
+#: the whole batch's fits, else backward recomputes it from x
 SAVE_BYTES = 16 << 20
 
 
@@ -245,7 +245,7 @@ _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 
 def _blas_operand(a: np.ndarray):
     """(transpose flag, leading dimension) of a 2-D view BLAS can read without a copy, or
-    None. Row slices with any row stride qualify: the shifted views of routes/shifted.py."""
+    None. Row slices with any row stride qualify."""
     item = a.itemsize
     if a.strides[1] == item and a.strides[0] % item == 0 and a.strides[0] >= a.shape[1] * item:
         return _NO_TRANS, max(1, a.strides[0] // item)

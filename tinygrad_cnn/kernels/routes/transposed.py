@@ -6,8 +6,9 @@ suits it (conv.py), so no col2im runs.
 Its im2col reads the gradient's O channels where col2im writes x's C, so with O <= C it
 moves no more data, and im2col's plain copies beat col2im's read-add-writes; with O > C
 it loses, unless the forward ran direct (no im2col there). A padding wider than the
-kernel's reach would need negative padding, and the shifted route's own input gradient
-has no col2im to save (benchmarks/TUNING.md).
+kernel's reach would need negative padding. The blocked route's own input gradient wins
+(its col2im adds long channel-last runs in L2, fused with the weight gradient's loop;
+benchmarks/TUNING.md).
 """
 from __future__ import annotations
 

@@ -134,6 +134,19 @@ def test_blocked_route_in_batch_parts_matches_torch(w_shape, kwargs, dtype, monk
     _check_against_torch(x_shape, w_shape, True, kwargs, dtype)
 
 
+@pytest.mark.parametrize("route,stride", [("pointwise", 1), ("pointwise", 2), ("direct", 1),
+                                          ("blocked", 1), ("blocked", 2), ("im2col", 1),
+                                          ("im2col", 2), ("reference", 2)])
+def test_every_route_takes_an_empty_batch(route, stride):
+    """A batch of 0 images gives torch's empty output and zero weight/bias gradients on
+    every route (hypothesis found the pointwise route failing on (0,1,3,3) with 1x1)."""
+    from tinygrad_cnn.kernels.conv import use_route
+    kernel = 1 if route == "pointwise" else 3
+    with use_route(route):
+        _check_against_torch((0, 8, 6, 6), (16, 8, kernel, kernel), True,
+                             dict(stride=stride), np.float64)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("stride", [1, 2, (3, 1)])
 @pytest.mark.parametrize("parts", [False, True])

@@ -106,7 +106,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: 
     geo = conv_geometry(x.shape, w.shape, stride, pad, dilation, groups)
     route = route_for(geo)  # asked every call: a threshold changed at run time counts
     out = runtime.scratch((geo.n, geo.o, geo.oh, geo.ow), x.dtype)
-    parts = runtime.batch_parts(geo.n, geo.flops)
+    parts = runtime.batch_parts(geo.n, geo.flops) if geo.n else []  # empty batch: no work
     saved = _in_parts(lambda i, n0, n1: route.forward(
         x[n0:n1], w, b, geo.part(n1 - n0), out[n0:n1], keep), parts)
     return out, ConvSaved(route, geo, parts, saved)
@@ -131,20 +131,23 @@ def conv_backward(grad: np.ndarray, saved: ConvSaved, w: np.ndarray, needs: Need
                               None if gx is None else gx[n0:n1])
 
     sums = _in_parts(backward_part, saved.parts)
-    gw = _total([s[0] for s in sums]) if needs.w else None
-    gb = _total([s[1] for s in sums]) if needs.b else None
+    gw = _total([s[0] for s in sums], w.shape, grad.dtype) if needs.w else None
+    gb = _total([s[1] for s in sums], (geo.o,), grad.dtype) if needs.b else None
     return gx, gw, gb
 
 
 def _in_parts(fn: Callable[[int, int, int], Any], parts: List[Tuple[int, int]]) -> list:
     """[fn(i, n0, n1) for each batch part]: one part runs right here, several on the
     runtime's threads."""
-    if len(parts) == 1:
-        return [fn(0, *parts[0])]
+    if len(parts) <= 1:
+        return [fn(0, *part) for part in parts]
     return runtime.run_parts(fn, parts)
 
 
-def _total(arrays: list) -> np.ndarray:
+def _total(arrays: list, shape: tuple, dtype) -> np.ndarray:
+    """The sum of the parts' arrays; zeros when there were no parts (an empty batch)."""
+    if not arrays:
+        return np.zeros(shape, dtype)
     total = arrays[0]
     for a in arrays[1:]:
         total = total + a

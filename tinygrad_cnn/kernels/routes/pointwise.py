@@ -35,17 +35,17 @@ def applies(geo) -> bool:
 def _pixels(x: np.ndarray, geo) -> np.ndarray:
     """xs (N, C, P): the input pixels the kernel sees (x itself at stride 1)."""
     if geo.stride == (1, 1):
-        return x.reshape(geo.n, geo.c, -1)
+        return x.reshape(geo.n, geo.c, geo.h * geo.w)
     xs = runtime.scratch((geo.n, geo.c, geo.oh, geo.ow), x.dtype)
     np.copyto(xs, x[:, :, ::geo.stride[0], ::geo.stride[1]])
-    return xs.reshape(geo.n, geo.c, -1)
+    return xs.reshape(geo.n, geo.c, geo.oh * geo.ow)
 
 
 def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo, out: np.ndarray,
             keep: bool) -> PointwiseSaved:
     """out = conv(x, w) + b; keeps the strided pixels for the weight gradient if `keep`."""
     xs = _pixels(x, geo)
-    out3 = out.reshape(geo.n, geo.o, -1)
+    out3 = out.reshape(geo.n, geo.o, geo.oh * geo.ow)
     runtime.gemm(w.reshape(geo.o, geo.c), xs, out=out3)
     if b is not None:
         out3 += b.reshape(1, -1, 1)
@@ -55,14 +55,14 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], geo, out: np.
 def backward(saved: PointwiseSaved, grad: np.ndarray, w: np.ndarray, geo, needs,
              gx: Optional[np.ndarray]) -> tuple:
     """(gw, gb) (None where not needed), and gx written into `gx` when needs.x."""
-    g3 = grad.reshape(geo.n, geo.o, -1)
+    g3 = grad.reshape(geo.n, geo.o, geo.oh * geo.ow)
     w2d = w.reshape(geo.o, geo.c)
     gw = gb = None
     if needs.w:
         gw = runtime.gemm(g3, saved.xs.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
     if needs.x:
         if geo.stride == (1, 1):
-            runtime.gemm(w2d.T, g3, out=gx.reshape(geo.n, geo.c, -1))
+            runtime.gemm(w2d.T, g3, out=gx.reshape(geo.n, geo.c, geo.h * geo.w))
         else:
             gx[...] = 0
             gx[:, :, ::geo.stride[0], ::geo.stride[1]] = \

@@ -49,3 +49,22 @@ def test_nan_propagates_like_torch():
     ours = F.batch_norm(Tensor(x), None, None, training=True).numpy()
     theirs = TF.batch_norm(torch.tensor(x), None, None, training=True).numpy()
     np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+
+
+def test_backward_reads_a_contiguous_gradient_without_copying(monkeypatch):
+    """np.broadcast_to returns a read-only view even when nothing broadcasts, and the
+    kernels' argument check would then copy the gradient twice per backward."""
+    from tinygrad_cnn.kernels import runtime
+    rng = np.random.default_rng(0)
+    x, g = (rng.standard_normal((4, 3, 8, 8), dtype=np.float32) for _ in range(2))
+    mean, var = kernels.statistics(x)
+    inv_std, weight = 1 / np.sqrt(var + 1e-5), np.ones(3, np.float32)
+    copied = []
+    real = runtime.kernel_array
+    monkeypatch.setattr(runtime, "kernel_array",
+                        lambda a: copied.append(real(a) is not a) or real(a))
+    gx, gw, gb = kernels.backward(g, x, mean, inv_std, weight, True)
+    assert copied and not any(copied)
+    np.testing.assert_allclose(gb, g.sum(axis=(0, 2, 3)), rtol=1e-5)
+    broadcast = kernels.backward(np.float32(1), x, mean, inv_std, weight, False)[2]
+    np.testing.assert_allclose(broadcast, np.full(3, 4 * 8 * 8, np.float32))

@@ -114,7 +114,8 @@ def backward(g: np.ndarray, x: np.ndarray, mean: np.ndarray, inv_std: np.ndarray
              weight: np.ndarray, batch_stats: bool) -> Tuple[np.ndarray, ...]:
     """(gx, gweight, gbias) of y = (x - mean) * inv_std * weight + bias; when the mean and
     variance are x's own (`batch_stats`), gx also flows through them."""
-    g = np.broadcast_to(g, x.shape)
+    if g.shape != x.shape:  # broadcast_to is read-only even when nothing broadcasts
+        g = np.broadcast_to(g, x.shape)
     sum_g, sum_gx = np.empty(x.shape[1]), np.empty(x.shape[1])
     mean64, inv64, w64 = (np.asarray(v, np.float64) for v in (mean, inv_std, weight))
     _grad_sums_kernel(_ncl(g), _ncl(x), mean64, sum_g, sum_gx)

@@ -65,11 +65,14 @@ def kernel_array(a: np.ndarray) -> np.ndarray:
 MIN_BYTES = 1 << 16
 #: idle buffers beyond this total are evicted (least recently used shape first)
 LIMIT_BYTES = 1 << 30
-#: at most this many buffers per (shape, dtype); more in use at once are not pooled
-PER_KEY = 8
+#: at most this many buffers per (shape, dtype); more in use at once are not pooled.
+#: A deep net keeps dozens of activations of one shape for backward (ResNet-8's first
+#: stage alone: 20), and each one beyond the pool is fresh memory every step.
+PER_KEY = 256
 
 _pool: "OrderedDict[Tuple, List[np.ndarray]]" = OrderedDict()
 _pool_bytes = 0
+_unpooled = 0  # arrays handed out fresh because their key's pool was full
 _pool_lock = threading.Lock()
 
 
@@ -105,12 +108,14 @@ def scratch(shape: Tuple[int, ...], dtype) -> np.ndarray:
                 if sys.getrefcount(buffers[i]) == _FREE:
                     return buffers[i]
         array = np.empty(shape, dtype)
+        global _pool_bytes, _unpooled
         if len(buffers) < PER_KEY:
-            global _pool_bytes
             buffers.append(array)
             _pool_bytes += size
             if _pool_bytes > LIMIT_BYTES:
                 _evict(keep=key)
+        else:
+            _unpooled += 1
         return array
 
 
@@ -145,8 +150,10 @@ def clear_scratch() -> None:
 
 
 def scratch_stats() -> Dict[str, int]:
-    """Pooled buffers and bytes (in use or idle)."""
-    return {"buffers": sum(len(b) for b in _pool.values()), "bytes": _pool_bytes}
+    """Pooled buffers and bytes (in use or idle), and how many arrays were handed out
+    unpooled (fresh memory) because their shape's pool was full."""
+    return {"buffers": sum(len(b) for b in _pool.values()), "bytes": _pool_bytes,
+            "unpooled": _unpooled}
 
 
 # ----- threads: who gets the cores ----------------------------------------------------

@@ -18,6 +18,29 @@ def test_deep_chain_of_ten_thousand_ops():
     np.testing.assert_allclose(x.grad.numpy(), [1.0001 ** 10_000], rtol=1e-9)
 
 
+def test_summed_gradients_never_write_into_one_kept_elsewhere():
+    """The engine adds a tensor's gradients into one of them when only the walk holds
+    it: a gradient a hook kept, an intermediate's retained .grad and the seed stay
+    as they were, and the sums equal PyTorch's."""
+    def f(m, x, kept):
+        y = x * 3
+        y.retain_grad()
+        a, b, c = y.exp(), y * y, y.relu()
+        c.register_hook(lambda g: kept.append(g))
+        out = y + (a + b * 2 + c)  # y's first gradient is the seed itself, then 3 more
+        seed = m.ones_like(out)
+        out.backward(seed)
+        return y, seed
+    rng = np.random.default_rng(0)
+    x, tx = pair(rng.standard_normal((64, 300)))  # large enough for the conv-sized path
+    kept, tkept = [], []
+    (y, seed), (ty, tseed) = f(tc, x, kept), f(torch, tx, tkept)
+    assert_grads_close([x, y], [tx, ty])
+    assert_close(kept[0], tkept[0])
+    np.testing.assert_array_equal(seed.numpy(), 1)
+    assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
+
+
 def test_diamond_graph_sums_both_paths_like_torch():
     def f(m, x):
         y = x * 2

@@ -92,6 +92,25 @@ def _run_hooks(tensor: "Tensor", grad: np.ndarray) -> np.ndarray:
     return grad
 
 
+def _adoptable(grad: np.ndarray, owned: bool, dtype: np.dtype) -> bool:
+    """Whether a gradient can be kept or written as it is: only this walk holds it, and it
+    is a whole, writable, contiguous array of the wanted dtype."""
+    return (owned and grad.base is None and grad.dtype == dtype and grad.flags.c_contiguous
+            and grad.flags.writeable)
+
+
+def _summed(held: Tuple[np.ndarray, bool], new: Tuple[np.ndarray, bool]
+            ) -> Tuple[np.ndarray, bool]:
+    """(gradient, owned) for the sum of two gradients of one tensor (same shape and
+    dtype): added into one of them when this walk alone holds it, as `_accumulate` adopts
+    one (a fresh sum of conv-sized gradients costs a page fault per 4 KiB)."""
+    for (into, owned), (other, _) in ((held, new), (new, held)):
+        if _adoptable(into, owned, other.dtype):
+            np.add(into, other, out=into)
+            return into, True
+    return held[0] + new[0], True
+
+
 def _accumulate(tensor: "Tensor", grad: np.ndarray, owned: bool, allocate: Allocate) -> None:
     """Add `grad` into `tensor.grad`. The first gradient becomes `.grad` as is when only
     this walk holds it (`owned`), as PyTorch does (a copy of conv's input gradient would
@@ -100,8 +119,7 @@ def _accumulate(tensor: "Tensor", grad: np.ndarray, owned: bool, allocate: Alloc
         tensor.grad._data += grad
         return
     dtype = tensor._data.dtype
-    if not (owned and grad.base is None and grad.dtype == dtype and grad.flags.c_contiguous
-            and grad.flags.writeable):
+    if not _adoptable(grad, owned, dtype):
         copy = allocate(grad.shape, dtype)
         np.copyto(copy, grad, casting="unsafe")
         grad = copy
@@ -219,7 +237,7 @@ def run_backward(root: "Tensor", grad: np.ndarray, retain_graph: bool,
                 pg, fresh = pg.astype(parent._data.dtype), True
             key = id(parent)
             if key in pending:
-                pg, fresh = pending[key][0] + pg, True
+                pg, fresh = _summed(pending[key], (pg, fresh))
             pending[key] = (pg, fresh)
         if not retain_graph:
             fn.free()

@@ -214,3 +214,21 @@ def test_float32_leaf_gets_float32_grad_through_float64_op():
     assert y.dtype == np.float64
     y.sum().backward()
     assert x.grad.dtype == np.float32 and x.grad.tolist() == [3.0, 4.0]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_same_shape_results_are_recycled_but_never_shared(dtype):
+    """+, - and * of two same-shape arrays write into recycled buffers (a residual add):
+    results alive at once never share memory with each other or with their inputs, and
+    a buffer comes back only once nothing holds it."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((64, 64, 8), dtype=dtype) for _ in range(2))
+    x, y = Tensor(a), Tensor(b)
+    outs = [x + y, x - y, x * y, x + y, y - x]
+    for out, want in zip(outs, [a + b, a - b, a * b, a + b, b - a]):
+        np.testing.assert_array_equal(out.numpy(), want)
+    arrays = [o.numpy() for o in outs] + [x.numpy(), y.numpy()]
+    assert not any(np.shares_memory(p, q) for i, p in enumerate(arrays) for q in arrays[:i])
+    address = outs[0].numpy().ctypes.data
+    del outs, arrays
+    assert (x + y).numpy().ctypes.data == address

@@ -10,14 +10,23 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from ..kernels import runtime
 from .circuit import elementwise
+
+
+def _pooled(ufunc: np.ufunc, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """ufunc(a, b), into a recycled buffer when a and b are one shape and dtype (a
+    residual connection's add): fresh memory costs a page fault per 4 KiB."""
+    if a.shape == b.shape and a.dtype == b.dtype and a.dtype.kind == "f":
+        return ufunc(a, b, out=runtime.scratch(a.shape, a.dtype))
+    return ufunc(a, b)
 
 
 class Add(Function):
     circuit = elementwise("+")
 
     def forward(self, a, b):
-        return a + b
+        return _pooled(np.add, a, b)
 
     def backward(self, g):
         return g, g
@@ -27,7 +36,7 @@ class Sub(Function):
     circuit = elementwise("−")
 
     def forward(self, a, b):
-        return a - b
+        return _pooled(np.subtract, a, b)
 
     def backward(self, g):
         return g, -g
@@ -38,7 +47,7 @@ class Mul(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return a * b
+        return _pooled(np.multiply, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors

@@ -103,3 +103,43 @@ def test_a_forked_child_starts_its_own_workers(monkeypatch):
     monkeypatch.setattr(runtime, "_workers_pid", -1)  # as if after a fork
     assert runtime.run_parts(lambda i, a, b: b - a, [(0, 1), (1, 4)]) == [1, 3]
     assert not set(map(id, runtime._workers)) & set(map(id, inherited))
+
+
+def test_a_spin_ends_on_its_value_on_stop_or_after_its_budget():
+    import threading
+    from tinygrad_cnn.kernels.spin import spin_until
+    flags = np.zeros(3, np.int64)
+    assert not spin_until(flags, 1, 1, spins=1000)  # nobody posts: gives up
+    flags[0] = 1
+    assert spin_until(flags, 1, 1, spins=10 ** 12)  # the stop flag ends it at once
+    flags[0] = 0
+    poster = threading.Timer(0.01, lambda: flags.__setitem__(1, 5))
+    poster.start()
+    assert spin_until(flags, 1, 5, spins=10 ** 12)  # sees another thread's store
+    poster.join()
+
+
+def test_many_back_to_back_hand_offs_each_run_every_part_once(monkeypatch):
+    """The workers spin between jobs and block only after a while: quick successive
+    calls and calls after a pause both hand every part over exactly once."""
+    import time
+    ThreeThreads().install(monkeypatch, runtime)
+    for pause in [0.0] * 200 + [0.01, 0.0, 0.02]:
+        time.sleep(pause)
+        assert runtime.run_parts(lambda i, a, b: (i, b - a),
+                                 [(0, 1), (1, 3), (3, 6)]) == [(0, 1), (1, 2), (2, 3)]
+
+
+@pytest.mark.slow
+def test_exiting_right_after_a_split_conv_is_clean():
+    """A worker still spinning in compiled code when the interpreter exits must not
+    crash the process (the exit hook stops every spin first)."""
+    import subprocess
+    import sys
+    code = ("import numpy as np; from tinygrad_cnn import Tensor; "
+            "from tinygrad_cnn.nn import functional as F; "
+            "x = Tensor(np.ones((8, 16, 32, 32), np.float32), requires_grad=True); "
+            "F.conv2d(x, Tensor(np.ones((32, 16, 3, 3), np.float32))).sum().backward()")
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0 and not done.stderr, done.stderr

@@ -18,6 +18,7 @@ Measurements behind every constant: benchmarks/TUNING.md.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import glob
 import os
@@ -291,41 +292,67 @@ def gemm_accumulate(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 SPLIT_MIN_FLOPS = 10e6
 
 
+#: the worker flags' slots: stop spinning (set at exit), jobs posted, jobs finished
+_STOP, _POSTED, _FINISHED = 0, 1, 2
+
+
 class _Worker:
     """A daemon thread that runs one job at a time: `start(job)`, then `join()` gives
-    (result, None) or (None, error). Two locks hand the job over and back."""
+    (result, None) or (None, error). Two locks hand the job over and back; before
+    blocking on one, each side spins a moment on a counter of posted / finished jobs, so
+    that a hand-off between back-to-back convs does not wait for a halted core to wake."""
 
     def __init__(self) -> None:
+        from .spin import spin_until  # numba: loaded once the first conv runs in parts
+        self._spin = spin_until
         self._go, self._done = threading.Lock(), threading.Lock()
         self._go.acquire()
         self._done.acquire()
+        self._flags = np.zeros(3, np.int64)
         self._job: Callable = lambda: None
         self._outcome: tuple = (None, None)
         threading.Thread(target=self._loop, daemon=True, name="tinygrad_cnn").start()
 
     def _loop(self) -> None:
+        taken = 0
         while True:
+            self._spin(self._flags, _POSTED, taken + 1)
             self._go.acquire()
+            taken += 1
             try:
                 self._outcome = (self._job(), None)
             except BaseException as error:  # handed to the caller by join()
                 self._outcome = (None, error)
+            self._flags[_FINISHED] = taken
             self._done.release()
 
     def start(self, job: Callable) -> None:
         self._job = job
+        self._flags[_POSTED] += 1
         self._go.release()
 
     def join(self) -> tuple:
+        self._spin(self._flags, _FINISHED, int(self._flags[_POSTED]))
         self._done.acquire()
         outcome, self._outcome = self._outcome, (None, None)
         return outcome
+
+    def stop_spinning(self) -> None:
+        """Make every spin return at once: at exit, a thread must not be running
+        compiled code that the interpreter is about to unload."""
+        self._flags[_STOP] = 1
 
 
 _workers: List[_Worker] = []
 _workers_pid = os.getpid()  # a forked child inherits the list but not the threads
 #: one run_parts at a time uses the workers; a concurrent (or nested) call runs serially
 _busy = threading.Lock()
+
+
+@atexit.register
+def _stop_workers_spinning() -> None:
+    for worker in _workers:
+        worker.stop_spinning()
 
 
 def _take_workers(count: int) -> List[_Worker]:

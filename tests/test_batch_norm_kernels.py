@@ -36,6 +36,23 @@ def test_fused_batch_norm_matches_torch(n, c, spatial, training, dtype, offset, 
         assert_close(o.grad, t.grad, rtol=1e-3 if f32 else 1e-6, atol=1e-3 if f32 else 1e-9)
 
 
+@settings(deadline=None, max_examples=6)
+@given(n=st.integers(3, 9), training=st.booleans(),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 99))
+def test_large_batch_norm_runs_in_batch_parts_and_matches_torch(n, training, dtype, seed):
+    """Arrays past runtime.SPLIT_MIN_BYTES run each pass in batch parts on the workers
+    (three here, uneven): the per-part sums add up to torch's statistics and gradients."""
+    import pytest
+    from thread_fakes import ThreeThreads
+    from tinygrad_cnn.kernels import runtime
+    with pytest.MonkeyPatch.context() as patch:
+        ThreeThreads().install(patch, runtime)
+        patch.setattr(runtime, "SPLIT_MIN_BYTES", 1 << 12)
+        assert len(runtime.pass_parts(n, 1 << 20)) == 3
+        test_fused_batch_norm_matches_torch.hypothesis.inner_test(n, 5, (6, 7), training,
+                                                                  dtype, 1e3, seed)
+
+
 def test_small_channels_stay_in_numpy():
     """BatchNorm1d's (N, C) and tiny maps keep numpy's path (and still agree)."""
     assert not kernels.applies(np.zeros((8, 3), np.float32))

@@ -134,6 +134,21 @@ def test_relu_kernel_sized_arrays_match_torch_with_nan_inf_and_zero(dtype, trans
     check_op(Tensor.relu, torch.relu, [a[0, :6].copy()])  # numpy's path for small arrays
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_of_a_large_array_runs_in_parts_and_matches_torch(monkeypatch, dtype):
+    """Past runtime.SPLIT_MIN_BYTES the ReLU loops run over ranges on the workers (three
+    here, uneven, NaN and infs at the seams): forward and gradient as torch's."""
+    from thread_fakes import ThreeThreads
+    from tinygrad_cnn.kernels import runtime
+    ThreeThreads().install(monkeypatch, runtime)
+    monkeypatch.setattr(runtime, "SPLIT_MIN_BYTES", 1 << 12)
+    a = np.random.default_rng(1).standard_normal((71, 93)).astype(dtype)
+    for seam in (a.size // 3, 2 * a.size // 3):
+        a.flat[seam - 2:seam + 2] = [np.nan, -np.inf, np.inf, -0.0]
+    assert len(runtime.pass_parts(a.size, a.nbytes)) == 3
+    check_op(Tensor.relu, torch.relu, [a])
+
+
 def test_sigmoid_is_stable_for_large_inputs():
     check_op(Tensor.sigmoid, torch.sigmoid, [np.array([-1000.0, 1000.0, 0.0], np.float32)])
 

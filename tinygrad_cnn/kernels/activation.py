@@ -17,7 +17,7 @@ from . import runtime
 KERNEL_MIN_SIZE = 4096
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _relu_kernel(a, out):
     for i in range(out.shape[0]):
         v = a[i]
@@ -33,11 +33,11 @@ def relu_forward(a: np.ndarray) -> np.ndarray:
     out = runtime.scratch(a.shape, a.dtype)
     if a.dtype.kind != "f" or a.size < KERNEL_MIN_SIZE or not a.flags.c_contiguous:
         return np.maximum(a, a.dtype.type(0), out=out)
-    _relu_kernel(a.reshape(-1), out.reshape(-1))
+    _in_parts(_relu_kernel, a.reshape(-1), out.reshape(-1))
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _relu_backward_kernel(g, y, out):
     for i in range(out.shape[0]):
         out[i] = 0 if y[i] <= 0 else g[i]  # NaN passes g, as PyTorch's threshold_backward
@@ -51,5 +51,13 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where(y <= 0, np.zeros((), dtype=g.dtype), g)
     g = runtime.kernel_array(g if g.shape == y.shape else np.broadcast_to(g, y.shape))
     out = runtime.scratch(y.shape, g.dtype)
-    _relu_backward_kernel(g.reshape(-1), runtime.kernel_array(y).reshape(-1), out.reshape(-1))
+    _in_parts(_relu_backward_kernel, g.reshape(-1), runtime.kernel_array(y).reshape(-1),
+              out.reshape(-1))
     return out
+
+
+
+def _in_parts(kernel, *flat: np.ndarray) -> None:
+    """kernel(*flat), over ranges of the flat arrays on all threads when they are large."""
+    runtime.run_pass(lambda i0, i1: kernel(*(a[i0:i1] for a in flat)), flat[0].size,
+                     sum(a.nbytes for a in flat))

@@ -23,25 +23,31 @@ MIN_PER_CHANNEL = 16
 
 
 @njit(cache=True, nogil=True, fastmath=_MATH)
-def _stats_kernel(x, mean, var):
-    """Per-channel mean and biased variance (two passes: exact for large means too)."""
+def _sum_kernel(x, sums):
+    """sums[c] = the sum of channel c's values."""
     n, c, length = x.shape
-    count = n * length
     for ch in range(c):
         total = 0.0
         for i in range(n):
             row = x[i, ch]
             for j in range(length):
                 total += row[j]
-        mu = total / count
-        squares = 0.0
+        sums[ch] = total
+
+
+@njit(cache=True, nogil=True, fastmath=_MATH)
+def _squares_kernel(x, mean, sums):
+    """sums[c] = the sum of (x - mean[c]) ** 2 over channel c (a second pass after the
+    mean's: exact for large means too)."""
+    n, c, length = x.shape
+    for ch in range(c):
+        mu, total = mean[ch], 0.0
         for i in range(n):
             row = x[i, ch]
             for j in range(length):
                 d = row[j] - mu
-                squares += d * d
-        mean[ch] = mu
-        var[ch] = squares / count
+                total += d * d
+        sums[ch] = total
 
 
 @njit(cache=True, nogil=True, fastmath=_MATH)
@@ -94,11 +100,23 @@ def _ncl(a: np.ndarray) -> np.ndarray:
     return runtime.kernel_array(a).reshape(a.shape[0], a.shape[1], -1)
 
 
+def _channel_sums(kernel, x3: np.ndarray, *per_channel: np.ndarray) -> np.ndarray:
+    """The per-channel sums `kernel(x3 part, *per_channel, out)` gives, added over batch
+    parts (each pass here is memory-bound: large arrays use all threads, runtime.run_pass)."""
+    def part(n0: int, n1: int) -> np.ndarray:
+        out = np.empty(x3.shape[1])
+        kernel(x3[n0:n1], *per_channel, out)
+        return out
+    return sum(runtime.run_pass(part, x3.shape[0], x3.nbytes))
+
+
 def statistics(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Per-channel (mean, biased variance) of an (N, C, ...) array, float64 sums, in x's
     dtype."""
-    mean, var = np.empty(x.shape[1]), np.empty(x.shape[1])
-    _stats_kernel(_ncl(x), mean, var)
+    x3 = _ncl(x)
+    count = x.size // x.shape[1]
+    mean = _channel_sums(_sum_kernel, x3) / count
+    var = _channel_sums(_squares_kernel, x3, mean) / count
     return mean.astype(x.dtype), var.astype(x.dtype)
 
 
@@ -106,7 +124,10 @@ def normalize(x: np.ndarray, mean: np.ndarray, scale: np.ndarray,
               shift: np.ndarray) -> np.ndarray:
     """(x - mean) * scale + shift per channel (each (C,))."""
     out = runtime.scratch(x.shape, x.dtype)
-    _affine_kernel(_ncl(x), *(v.astype(x.dtype) for v in (mean, scale, shift)), _ncl(out))
+    x3, out3 = _ncl(x), _ncl(out)
+    mean, scale, shift = (v.astype(x.dtype) for v in (mean, scale, shift))
+    runtime.run_pass(lambda n0, n1: _affine_kernel(x3[n0:n1], mean, scale, shift,
+                                                   out3[n0:n1]), x3.shape[0], 2 * x3.nbytes)
     return out
 
 
@@ -116,9 +137,11 @@ def backward(g: np.ndarray, x: np.ndarray, mean: np.ndarray, inv_std: np.ndarray
     variance are x's own (`batch_stats`), gx also flows through them."""
     if g.shape != x.shape:  # broadcast_to is read-only even when nothing broadcasts
         g = np.broadcast_to(g, x.shape)
-    sum_g, sum_gx = np.empty(x.shape[1]), np.empty(x.shape[1])
+    g3, x3 = _ncl(g), _ncl(x)
     mean64, inv64, w64 = (np.asarray(v, np.float64) for v in (mean, inv_std, weight))
-    _grad_sums_kernel(_ncl(g), _ncl(x), mean64, sum_g, sum_gx)
+    sums = runtime.run_pass(lambda n0, n1: _grad_sums(g3[n0:n1], x3[n0:n1], mean64),
+                            x3.shape[0], 2 * x3.nbytes)
+    sum_g, sum_gx = sum(s[0] for s in sums), sum(s[1] for s in sums)
     a = w64 * inv64
     if batch_stats:
         m = x.size // x.shape[1]
@@ -128,6 +151,14 @@ def backward(g: np.ndarray, x: np.ndarray, mean: np.ndarray, inv_std: np.ndarray
     else:
         k, b = np.zeros_like(a), np.zeros_like(a)
     gx = runtime.scratch(x.shape, x.dtype)
-    _grad_input_kernel(_ncl(g), _ncl(x), *(v.astype(x.dtype) for v in (mean64, a, k, b)),
-                       _ncl(gx))
+    gx3 = _ncl(gx)
+    mean_, a_, k_, b_ = (v.astype(x.dtype) for v in (mean64, a, k, b))
+    runtime.run_pass(lambda n0, n1: _grad_input_kernel(g3[n0:n1], x3[n0:n1], mean_, a_, k_, b_,
+                                                       gx3[n0:n1]), x3.shape[0], 3 * x3.nbytes)
     return gx, (sum_gx * inv64).astype(x.dtype), sum_g.astype(x.dtype)
+
+
+def _grad_sums(g3: np.ndarray, x3: np.ndarray, mean64: np.ndarray) -> Tuple[np.ndarray, ...]:
+    sum_g, sum_gx = np.empty(x3.shape[1]), np.empty(x3.shape[1])
+    _grad_sums_kernel(g3, x3, mean64, sum_g, sum_gx)
+    return sum_g, sum_gx

@@ -290,6 +290,9 @@ def gemm_accumulate(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 
 #: a conv is split only when its forward multiply-adds x 2 reach this
 SPLIT_MIN_FLOPS = 10e6
+#: a memory-bound pass is split only when it reads and writes this many bytes (below it
+#: the hand-off, ~20 us, costs more than a core's share of the pass)
+SPLIT_MIN_BYTES = 2 << 20
 
 
 #: the worker flags' slots: stop spinning (set at exit), jobs posted, jobs finished
@@ -366,7 +369,27 @@ def _take_workers(count: int) -> List[_Worker]:
 
 def batch_parts(n: int, flops: float) -> List[Tuple[int, int]]:
     """Image ranges [(n0, n1), ...]: one per BLAS thread for a large conv, else [(0, n)]."""
-    if flops < SPLIT_MIN_FLOPS:
+    return _parts(n, flops >= SPLIT_MIN_FLOPS)
+
+
+def pass_parts(n: int, nbytes: int) -> List[Tuple[int, int]]:
+    """Ranges of n rows (images, or values) for a memory-bound pass (batch norm, ReLU)
+    touching `nbytes`: one per thread when it is large, else [(0, n)].
+
+    >>> pass_parts(10, 1)
+    [(0, 10)]
+    """
+    return _parts(n, nbytes >= SPLIT_MIN_BYTES)
+
+
+def run_pass(fn: Callable[[int, int], Any], n: int, nbytes: int) -> list:
+    """[fn(r0, r1) for each of `pass_parts(n, nbytes)`]: a memory-bound pass over n rows,
+    on all threads when it is large (one core does not saturate memory)."""
+    return run_parts(lambda i, r0, r1: fn(r0, r1), pass_parts(n, nbytes))
+
+
+def _parts(n: int, large: bool) -> List[Tuple[int, int]]:
+    if not large:
         return [(0, n)]
     count = min(get_num_threads(), n)
     if count < 2:

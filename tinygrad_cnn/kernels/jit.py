@@ -45,8 +45,8 @@ class LazyKernel:
         self.__module__ = py_func.__module__
         self.__doc__ = py_func.__doc__
 
-    def __call__(self, *args: Any) -> Any:
-        return self._call(*args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("dispatcher", "_building", "_call", "py_func",
@@ -58,8 +58,8 @@ class LazyKernel:
         state = "built" if self.dispatcher is not None else "not built yet"
         return f"<LazyKernel {self.__module__}.{self.__qualname__} ({state})>"
 
-    def _first_call(self, *args: Any) -> Any:
-        return self.materialise()(*args)
+    def _first_call(self, *args: Any, **kwargs: Any) -> Any:
+        return self.materialise()(*args, **kwargs)
 
     def materialise(self) -> Any:
         """The numba dispatcher, built now if need be (and the callees it names first)."""

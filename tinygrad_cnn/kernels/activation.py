@@ -8,9 +8,9 @@ loop; benchmarks/TUNING.md); a plain loop runs at copy speed on AVX-512 and AVX2
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from . import runtime
+from .jit import njit
 
 
 #: below this many elements numpy's call is cheaper than a kernel call

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Tuple
 
 import numpy as np
-from numba import njit
 
 from . import runtime
+from .jit import njit
 
 _MATH = {"contract", "reassoc"}
 #: arrays with fewer elements per channel than this stay in numpy (e.g. BatchNorm1d on

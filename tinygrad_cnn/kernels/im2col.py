@@ -31,10 +31,10 @@ from __future__ import annotations
 from typing import Any, Sequence, Tuple
 
 import numpy as np
-from numba import njit
 
 from . import runtime
 from .geometry import Pad4, Pair, conv_output_size, pad4, pair
+from .jit import njit
 
 
 def grid_shape(x_shape: Sequence[int], pad: Pad4, stride_w: int) -> Tuple[int, ...]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Tuple
 
 import numpy as np
-from numba import njit
 
 from . import runtime
+from .jit import njit
 
 #: the winning tap of a max-pool window (ki * kw + kj) is stored in one byte for windows of
 #: up to 254 taps (PyTorch's int64 flat indices cost 8x the memory traffic), else in an

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-from numba import njit
 
 from .. import runtime
+from ..jit import njit
 
 #: a block's columns stay under this many bytes: about one core's L2 (1 MB on Zen 4), so
 #: they stay cached between the packing and the GEMMs; smaller blocks make more, narrower

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 import numpy as np
-from numba import njit
 
 from .. import runtime
+from ..jit import njit
 
 #: stride-1 ungrouped convs whose input and output channels are both at most this, ...
 #: (wider ones run faster as GEMMs)

@@ -63,20 +63,40 @@ print(json.dumps({"on_main": on_main, "numba_thread": imported_by.get("numba"),
     assert result["refreshed"]  # the start-up the first kernel call would otherwise pay
 
 
-def test_the_warmup_compiles_nothing_with_an_empty_cache(tmp_path):
-    result = _run("""
-import json, sys, threading
-import tinygrad_cnn
-""" + _JOIN_WARMUP + """
-from numba.core.dispatcher import Dispatcher
+_KERNEL_STATE = """
+import json, sys
+from tinygrad_cnn.kernels import activation
 from tinygrad_cnn.kernels.jit import LazyKernel
 values = [v for name, m in list(sys.modules.items()) if name.startswith("tinygrad_cnn.")
-          for v in vars(m).values()]
-print(json.dumps({"lazy": sum(isinstance(v, LazyKernel) for v in values),
-                  "built": sum(isinstance(v, Dispatcher) for v in values)}))
+          for v in vars(m).values() if hasattr(v, "py_func")]  # lazy kernels, dispatchers
+built = [v.dispatcher if isinstance(v, LazyKernel) else v for v in values]
+print(json.dumps({"kernels": len(values), "compiled": sum(
+    bool(d.signatures) for d in built if d is not None and d is not activation._relu_kernel
+    and d is not activation._relu_backward_kernel),
+    "relu": [len(k.signatures) for k in (activation._relu_kernel,
+                                         activation._relu_backward_kernel)]}))
+"""
+
+
+def test_the_warmup_compiles_nothing_with_an_empty_cache(tmp_path):
+    result = _run("import threading\nimport tinygrad_cnn\n" + _JOIN_WARMUP + _KERNEL_STATE,
+                  NUMBA_CACHE_DIR=str(tmp_path))
+    assert result["kernels"] >= 20
+    assert result["compiled"] == 0 and result["relu"] == [0, 0]
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # no .nbi index, no .nbc
+
+
+def test_the_warmup_loads_the_relu_kernels_numba_has_cached(tmp_path):
+    _run("""
+import numpy as np
+from tinygrad_cnn.kernels import activation
+x = np.linspace(-1, 1, 1 << 14, dtype=np.float32)
+activation.relu_backward(x, activation.relu_forward(x))  # compiles both into the cache
+print("{}")
 """, NUMBA_CACHE_DIR=str(tmp_path))
-    assert result["lazy"] >= 20 and result["built"] == 0
-    assert list(tmp_path.rglob("*")) == []  # no index (.nbi) or object (.nbc) file written
+    result = _run("import threading\nimport tinygrad_cnn\n" + _JOIN_WARMUP + _KERNEL_STATE,
+                  NUMBA_CACHE_DIR=str(tmp_path))
+    assert result["relu"] == [1, 1] and result["compiled"] == 0
 
 
 _KERNELS = """
@@ -108,6 +128,14 @@ def test_a_lazy_kernel_matches_numba_and_exposes_the_dispatcher():
     assert scale(2.5) == numba.njit(py_func)(2.5) == 7.5
     assert [str(s) for s in scale.signatures] == ["(float64,)"]
     assert scale.py_func is py_func and scale.__name__ == "_scale"
+
+
+def test_load_cached_never_compiles():
+    scale = _fresh_kernels()["_scale"]  # cache=False: numba's cache never holds it
+    assert not jit.load_cached(scale, 2.5)
+    assert scale.signatures == []
+    scale(2.5)
+    assert jit.load_cached(scale, 1.0)  # the float64 specialisation is there now
 
 
 def test_a_kernel_calling_a_lazy_kernel_in_nopython_code_works_from_cold():

@@ -102,6 +102,26 @@ def _materialise_callees(func: Callable) -> None:
             namespace[name] = value.materialise()
 
 
+def load_cached(kernel: Any, *args: Any) -> bool:
+    """Give `kernel` (lazy or built) its specialisation for arguments like `args` if numba's
+    disk cache holds one; never compiles. True if it has that specialisation now."""
+    from numba import typeof
+    from numba.core.compiler_lock import global_compiler_lock
+    dispatcher = kernel.materialise() if isinstance(kernel, LazyKernel) else kernel
+    signature = tuple(typeof(a) for a in args)
+    with global_compiler_lock:
+        if signature in dispatcher.overloads:
+            return True
+        cres = dispatcher._cache.load_overload(signature, dispatcher.targetctx)
+        if cres is None:
+            return False
+        # what numba's Dispatcher.compile does with a cache hit (it compiles on a miss)
+        dispatcher.targetctx.insert_user_function(cres.entry_point, cres.fndesc,
+                                                  [cres.library])
+        dispatcher.add_overload(cres)
+        return True
+
+
 def njit(**options: Any) -> Callable[[Callable], LazyKernel]:
     """`numba.njit(**options)` as a decorator whose dispatcher is built on first use."""
     def decorate(py_func: Callable) -> LazyKernel:

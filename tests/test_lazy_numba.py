@@ -176,3 +176,21 @@ def test_racing_first_calls_build_one_dispatcher(monkeypatch):
         thread.join()
     assert results == [[3.0 * i + 1] * 3 for i in range(4)]
     assert len(built) == 2  # one dispatcher per kernel (caller and callee), not per thread
+
+
+def test_the_warmup_pauses_the_garbage_collector_and_restores_it(monkeypatch):
+    """numba's import makes ~10^5 long-lived objects: the warm-up loads it with the cyclic
+    collector off, then puts the collector back as it found it."""
+    import gc
+    from tinygrad_cnn.kernels import warmup
+    seen = []
+    monkeypatch.setattr(warmup, "_load", lambda: seen.append(gc.isenabled()))
+    was_on = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            warmup.start().join()
+            assert gc.isenabled() is state
+    finally:
+        (gc.enable if was_on else gc.disable)()
+    assert seen == [False, False]

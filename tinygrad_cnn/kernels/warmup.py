@@ -15,7 +15,10 @@ interpreter exiting during a numba load could crash, so exit waits for it instea
 """
 from __future__ import annotations
 
+import gc
 import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 import numpy as np
 
@@ -23,7 +26,27 @@ import numpy as np
 THREAD_NAME = "tinygrad_cnn-warmup"
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while numba loads: its import and registries
+    create ~10^5 long-lived objects, and the two full collections they trigger find
+    nothing and cost ~0.1 s (benchmarks/TUNING.md). Left as it was if someone turned it
+    off already."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def _warm() -> None:
+    with _collector_paused():
+        _load()
+
+
+def _load() -> None:
     try:
         from numba.core.compiler_lock import global_compiler_lock
         from numba.core.registry import cpu_target

@@ -151,10 +151,14 @@ def clear_scratch() -> None:
 
 
 def scratch_stats() -> Dict[str, int]:
-    """Pooled buffers and bytes (in use or idle), and how many arrays were handed out
-    unpooled (fresh memory) because their shape's pool was full."""
-    return {"buffers": sum(len(b) for b in _pool.values()), "bytes": _pool_bytes,
-            "unpooled": _unpooled}
+    """Pooled buffers and bytes (in use or idle)."""
+    return {"buffers": sum(len(b) for b in _pool.values()), "bytes": _pool_bytes}
+
+
+def scratch_unpooled() -> int:
+    """How many arrays `scratch` handed out unpooled (fresh memory every time) because
+    their shape's pool was full."""
+    return _unpooled
 
 
 # ----- threads: who gets the cores ----------------------------------------------------

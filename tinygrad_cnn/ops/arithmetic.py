@@ -17,9 +17,10 @@ from .circuit import elementwise
 def _pooled(ufunc: np.ufunc, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """ufunc(a, b), into a recycled buffer when a and b are one shape and dtype (a
     residual connection's add): fresh memory costs a page fault per 4 KiB."""
-    if a.shape == b.shape and a.dtype == b.dtype and a.dtype.kind == "f":
+    if (a.nbytes >= runtime.MIN_BYTES and a.shape == b.shape and a.dtype == b.dtype
+            and a.dtype.kind == "f"):
         return ufunc(a, b, out=runtime.scratch(a.shape, a.dtype))
-    return ufunc(a, b)
+    return ufunc(a, b)  # small ones: malloc recycles them, and this is the per-op cost
 
 
 class Add(Function):

@@ -171,3 +171,27 @@ def test_inplace_dtype_and_shape_rules_match_torch():
     assert theirs is not None and ours is not None and "can't be cast" in ours
     ours, theirs = errors(lambda m: m.zeros(3).add_(m.zeros(2, 3)))
     assert theirs is not None and ours is not None and "doesn't match the broadcast" in ours
+
+
+def test_the_first_in_place_change_of_a_process_is_still_caught():
+    """Nodes recorded before any in-place change in the process share one all-zero
+    version tuple instead of reading each input's counter: an edit made after them must
+    still fail their backward, as PyTorch's does (a fresh interpreter, so no earlier
+    test has changed anything in place)."""
+    import subprocess
+    import sys
+    code = ("import tinygrad_cnn as tg\n"
+            "from tinygrad_cnn.autograd.function import EDITS\n"
+            "assert EDITS[0] == 0\n"
+            "x = tg.ones(3, requires_grad=True)\n"
+            "a = x * 2\n"
+            "y = (a * a).sum()\n"
+            "a.mul_(3)\n"
+            "try:\n"
+            "    y.backward()\n"
+            "except RuntimeError as error:\n"
+            "    print(error)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "modified by an inplace operation" in done.stdout

@@ -23,6 +23,9 @@ UNCHANGED = (0,)
 #: in-place changes of any tensor so far: a node recorded at the current count has seen
 #: none since, so backward skips its version check (`engine.check_versions`)
 EDITS = [0]
+#: the input versions a node records while nothing was ever changed in place: all 0
+#: (one shared tuple per input count instead of reading every input's counter)
+NEVER_EDITED = tuple((0,) * n for n in range(8))
 
 
 def bump_version(t: Any) -> None:
@@ -116,7 +119,8 @@ class Function:
             ctx.parents = inputs
             ctx.options = options
             # each input's in-place version now: backward refuses if one it kept has moved
-            ctx.versions = [t._version[0] for t in inputs]
+            ctx.versions = (NEVER_EDITED[len(inputs)] if EDITS[0] == 0 and len(inputs) < 8
+                            else [t._version[0] for t in inputs])
             ctx.edits = EDITS[0]
             out._ctx = ctx
         if ctx.aux is not None:

@@ -95,6 +95,25 @@ def test_matches_torch_float64(name, kwargs):
     assert not np.allclose(ours[0]._data, initial_params()[0]), "the params did not move"
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"amsgrad": True}, {"weight_decay": 0.1}])
+def test_adam_on_a_large_parameter_runs_in_parts_and_matches_torch(monkeypatch, kwargs):
+    """Past runtime.SPLIT_MIN_BYTES the fused Adam loop runs over ranges on the workers
+    (three here, uneven): every element updated once, as torch's."""
+    from thread_fakes import ThreeThreads
+    from tinygrad_cnn.kernels import runtime
+    ThreeThreads().install(monkeypatch, runtime)
+    monkeypatch.setattr(runtime, "SPLIT_MIN_BYTES", 1 << 12)
+    start = np.random.default_rng(7).standard_normal((61, 37))
+    assert len(runtime.pass_parts(start.size, start.nbytes)) == 3
+    ours, theirs = Tensor(start.copy(), requires_grad=True), torch.tensor(start.copy(),
+                                                                          requires_grad=True)
+    opt, topt = optim.Adam([ours], lr=0.01, **kwargs), torch.optim.Adam([theirs], lr=0.01,
+                                                                         **kwargs)
+    run_ours(opt, [ours])
+    run_torch(topt, [theirs])
+    np.testing.assert_allclose(ours._data, theirs.detach().numpy(), rtol=1e-6, atol=1e-10)
+
+
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
 def test_float32_stays_float32_and_close(name, kwargs):
     ours, opt, theirs, topt = make_pair(name, kwargs, np.float32)

@@ -9,10 +9,11 @@ import math
 
 import numpy as np
 
+from . import runtime
 from .jit import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _adam_kernel(param, grad, exp_avg, exp_avg_sq, max_sq, amsgrad, one_minus_beta1,
                  beta2, one_minus_beta2, step_size, bias2_sqrt, eps):
     for i in range(param.shape[0]):
@@ -43,7 +44,10 @@ def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray,
     f = param.dtype.type  # scalars in the parameter's dtype: float32 math stays float32
     flat = [a.reshape(-1) for a in arrays]
     max_sq = flat[4] if max_exp_avg_sq is not None else flat[3]
-    _adam_kernel(flat[0], flat[1], flat[2], flat[3], max_sq, max_exp_avg_sq is not None,
-                 f(1 - beta1), f(beta2), f(1 - beta2), f(lr / (1 - beta1 ** step)),
-                 f(math.sqrt(1 - beta2 ** step)), f(eps))
+    scalars = (max_exp_avg_sq is not None, f(1 - beta1), f(beta2), f(1 - beta2),
+               f(lr / (1 - beta1 ** step)), f(math.sqrt(1 - beta2 ** step)), f(eps))
+    # a large parameter (a dense layer's weight) is updated on all threads: memory-bound
+    runtime.run_pass(lambda i0, i1: _adam_kernel(*(a[i0:i1] for a in flat[:4]),
+                                                 max_sq[i0:i1], *scalars),
+                     flat[0].size, 2 * sum(a.nbytes for a in arrays))
     return True
